@@ -1,0 +1,28 @@
+"""gunicorn settings shared by every app image (``gunicorn -c common/gunicorn_conf.py``).
+
+Environment:
+  PORT              listen port (default 8080, App Runner's default port)
+  WEB_CONCURRENCY   worker processes (default: one per CPU)
+  GUNICORN_THREADS  threads per worker (default 4)
+  APP_MODULE        app package; serves ``<APP_MODULE>.wsgi:app`` (set by the Dockerfile)
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+# The apps log every request themselves as JSON; gunicorn's access log would double it.
+accesslog = None
+errorlog = "-"
+# App Runner's front end is the only way in; trust its X-Forwarded-Proto for https URLs.
+forwarded_allow_ips = "*"
+# Heartbeat files on tmpfs: a container's overlay filesystem can stall workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+if os.environ.get("APP_MODULE"):
+    wsgi_app = f"{os.environ['APP_MODULE']}.wsgi:app"
