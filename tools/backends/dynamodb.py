@@ -1,0 +1,111 @@
+"""A local DynamoDB: dynalite (from ``npm ci``) as a real server process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
+
+import boto3
+from botocore.config import Config
+
+from tools.backends import process
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DYNALITE = REPO_ROOT / "node_modules" / ".bin" / "dynalite"
+REGION = "us-east-1"
+_INSTALL_HINT = f"run `npm ci` in {REPO_ROOT} (installs dynalite with the CDK CLI)"
+
+
+class LocalDynamoDB:
+    """dynalite on ``port`` (a free one by default), in memory or on disk at ``path``.
+
+    In-memory data is lost on ``stop``; tables made with ``create_table`` are created
+    again by ``start`` so a ``restart`` looks like an outage the app can recover from.
+    """
+
+    def __init__(self, port: int | None = None, *, path: Path | None = None) -> None:
+        self.port = port if port is not None else process.free_port()
+        self.path = path
+        self.endpoint_url = f"http://{process.LOCALHOST}:{self.port}"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._tables: dict[str, tuple[str, str | None]] = {}
+
+    def _command(self) -> list[str]:
+        node = process.require_binary("node", f"install Node.js, then {_INSTALL_HINT}")
+        if not DYNALITE.exists():
+            raise process.MissingPrerequisite(f"{DYNALITE} not found: {_INSTALL_HINT}")
+        args = [node, str(DYNALITE.resolve()), "--host", process.LOCALHOST, "--port", str(self.port)]
+        args += ["--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"]
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            args += ["--path", str(self.path)]
+        return args
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        if process.port_open(self.port):
+            raise RuntimeError(f"port {self.port} is already in use; cannot start dynalite there")
+        self._process = process.start(self._command())
+        try:
+            process.wait_for_port(self.port, process=self._process)
+            for name, (partition_key, sort_key) in self._tables.items():
+                self.create_table(name, partition_key=partition_key, sort_key=sort_key)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._process is not None:
+            process.stop(self._process)
+            self._process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def client(self) -> DynamoDBClient:
+        """A client for this server only: dummy credentials, no retries, short timeouts."""
+        return boto3.client(
+            "dynamodb",
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 1}),
+        )
+
+    def create_table(self, name: str, *, partition_key: str, sort_key: str | None = None) -> None:
+        """Create ``name`` with string keys, on demand; no-op if it already exists."""
+        self._tables[name] = (partition_key, sort_key)
+        keys: list[tuple[str, Literal["HASH", "RANGE"]]] = [(partition_key, "HASH")]
+        if sort_key:
+            keys.append((sort_key, "RANGE"))
+        client = self.client()
+        # Idempotent: ``start`` re-creates known tables, callers may create one twice.
+        with contextlib.suppress(client.exceptions.ResourceInUseException):
+            client.create_table(
+                TableName=name,
+                KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in keys],
+                AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key, _ in keys],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
+
+    def __enter__(self) -> LocalDynamoDB:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
