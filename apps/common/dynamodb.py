@@ -1,0 +1,83 @@
+"""DynamoDB client settings and error mapping shared by the apps that use DynamoDB.
+
+boto3 is imported inside the functions: apps whose image does not install it can
+still import ``common``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Final
+
+from common.errors import ApiError, BackendUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+log = logging.getLogger(__name__)
+
+#: Pinned so behaviour does not change with the botocore version's default.
+RETRY_MODE: Final = "standard"
+MAX_ATTEMPTS = 3
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 5
+
+#: Error codes meaning "DynamoDB cannot take this request now": the client may retry.
+UNAVAILABLE_ERROR_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def dynamodb_client(
+    endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
+) -> DynamoDBClient:
+    """A DynamoDB client with explicit retries and timeouts.
+
+    ``endpoint_url`` is None on AWS and a local DynamoDB's URL in development. A new
+    session per call because boto3's default session is not thread-safe.
+    """
+    import boto3  # noqa: PLC0415 - see the module docstring
+    from botocore.config import Config  # noqa: PLC0415
+
+    config = Config(
+        retries={"mode": RETRY_MODE, "max_attempts": max_attempts},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+    )
+    return boto3.session.Session().client(
+        "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config
+    )
+
+
+@contextmanager
+def dynamodb_errors() -> Iterator[None]:
+    """Turn DynamoDB failures into API errors: unavailable or throttling → 503 with
+    ``Retry-After``; any other client error is our bug → logged, then a JSON 500."""
+    from botocore.exceptions import (  # noqa: PLC0415
+        ClientError,
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
+
+    try:
+        yield
+    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError) as error:
+        log.warning("DynamoDB unreachable: %s", error)
+        raise BackendUnavailable("DynamoDB is unavailable; retry later") from error
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in UNAVAILABLE_ERROR_CODES:
+            log.warning("DynamoDB %s failed with %s", error.operation_name, code)
+            raise BackendUnavailable("DynamoDB is busy; retry later") from error
+        log.error("DynamoDB %s rejected the request: %s", error.operation_name, code, exc_info=error)
+        raise ApiError("internal server error", status=500) from error
