@@ -1,0 +1,75 @@
+"""``POST /`` shortens a URL, ``GET /<code>`` redirects to it."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from common import ApiError, BadRequest, NotFound, json_object
+from shortener.codes import is_valid_code
+from shortener.store import LinkStore
+
+MAX_URL_LENGTH = 2048
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+STORE = "shortener.store"
+
+blueprint = Blueprint("shortener", __name__)
+
+
+def _store() -> LinkStore:
+    store: LinkStore = current_app.extensions[STORE]
+    return store
+
+
+def validated_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL we are willing to redirect to."""
+    if len(url) > MAX_URL_LENGTH:
+        raise BadRequest(f"URL is longer than {MAX_URL_LENGTH} characters")
+    # Whitespace and control characters would end up in the Location header.
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise BadRequest("URL must not contain whitespace or control characters")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError as error:
+        raise BadRequest(f"URL is malformed: {error}") from error
+    if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
+        raise BadRequest("URL must be an absolute http:// or https:// URL")
+    return url
+
+
+def _long_url_from_body() -> str:
+    """The URL as the raw body (``curl -d '<url>'``) or as JSON ``{"url": "..."}``."""
+    try:
+        body = request.get_data(cache=True).decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise BadRequest("request body must be UTF-8 text") from error
+    if not body:
+        raise BadRequest('request body is empty; send the URL, or JSON {"url": "<url>"}')
+    # No URL starts with "{", so such a body is JSON even without a JSON content type.
+    if not (request.is_json or body.startswith("{")):
+        return body
+    url = json_object().get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise BadRequest('JSON body must have a non-empty string "url"')
+    return url.strip()
+
+
+@blueprint.post("/")
+def shorten() -> dict[str, str]:
+    code = _store().create(validated_url(_long_url_from_body()))
+    return {"ShortCode": code, "ShortURL": url_for("shortener.resolve", code=code, _external=True)}
+
+
+@blueprint.get("/<code>")
+def resolve(code: str) -> Response:
+    # A code we could never have issued is not worth a DynamoDB read.
+    found = _store().long_url(code) if is_valid_code(code) else None
+    if found is None:
+        raise NotFound(f"short code {code!r} not found")
+    long_url, active = found
+    if not active:
+        raise ApiError(f"short code {code!r} is no longer active", status=410)
+    return redirect(long_url, code=302)

@@ -1,0 +1,5 @@
+"""gunicorn entry point: ``shortener.wsgi:app``."""
+
+from shortener import create_app
+
+app = create_app()
