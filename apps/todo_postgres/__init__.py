@@ -1,0 +1,31 @@
+"""Todo API on PostgreSQL (Aurora on AWS): the article's Go/Gin app, in Flask."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from common import BackendUnavailable, create_base_app
+from todo_postgres import settings
+from todo_postgres.db import Database
+from todo_postgres.routes import EXTENSION, bp
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = create_base_app(__name__, settings=settings.from_environ(os.environ, config), overrides=config)
+    database = Database(app.config[settings.DATABASE_URL_CONFIG])
+    app.extensions[EXTENSION] = database
+    try:
+        database.ensure_schema()
+    except BackendUnavailable:
+        # Keep serving (/healthz stays green, the API answers 503); the first request
+        # after the database comes back creates the schema.
+        log.warning("database unreachable at startup; schema creation deferred")
+    app.register_blueprint(bp)
+    return app

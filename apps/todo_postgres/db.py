@@ -1,0 +1,94 @@
+"""One SQLAlchemy engine per app (so per worker process), the schema, and error mapping.
+
+Any failure to reach PostgreSQL becomes ``BackendUnavailable`` (503 + Retry-After).
+``pool_pre_ping`` replaces connections a restart or failover killed, so the app
+recovers on its own once the database is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import URL, Engine, create_engine, func, make_url, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm import Session
+
+from common import BackendUnavailable
+from todo_postgres.models import Base
+
+log = logging.getLogger(__name__)
+
+# gunicorn runs GUNICORN_THREADS (default 4) threads per worker: one connection each
+# plus headroom, while many instances x workers stay under the server's max_connections.
+POOL_SIZE = 5
+MAX_OVERFLOW = 5
+POOL_TIMEOUT_SECONDS = 3
+CONNECT_TIMEOUT_SECONDS = 3
+STATEMENT_TIMEOUT_MS = 5000
+# Connections silently dropped by a failover are noticed within about a minute.
+_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+#: Any constant shared by every process creating the schema (``pg_advisory_xact_lock`` key).
+SCHEMA_LOCK_KEY = 0x70D0_5C4E
+
+
+@contextmanager
+def unavailable_on_failure() -> Iterator[None]:
+    """Re-raise connection, timeout and pool errors as ``BackendUnavailable``."""
+    try:
+        yield
+    except (OperationalError, InterfaceError, PoolTimeoutError) as error:
+        raise BackendUnavailable("database unavailable") from error
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise BackendUnavailable("database unavailable") from error
+        raise
+
+
+class Database:
+    """The engine (no connection is opened until first use) and the schema, created once."""
+
+    def __init__(self, url: str | URL) -> None:
+        self.engine: Engine = create_engine(
+            make_url(url),
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=MAX_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+                "application_name": "todo_postgres",
+                **_KEEPALIVES,
+            },
+        )
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+
+    def ensure_schema(self) -> None:
+        """Create missing tables; safe with many processes starting at once."""
+        if self._schema_ready:
+            return
+        with self._schema_lock, unavailable_on_failure():
+            if self._schema_ready:
+                return
+            # CREATE TABLE IF NOT EXISTS races across sessions (duplicate pg_type rows):
+            # the transaction-scoped advisory lock makes concurrent creators take turns.
+            with self.engine.begin() as conn:
+                conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+                Base.metadata.create_all(conn)
+            self._schema_ready = True
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction, committed when the block ends without error."""
+        with unavailable_on_failure():
+            self.ensure_schema()
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,80 @@
+"""The todo app's environment: the one place that names its variables.
+
+On App Runner the stack injects the database secret's JSON (Secrets Manager's
+``host``, ``port``, ``username``, ``password``, ``dbname``) as the runtime secret
+``DB_SECRET``, so the app needs no AWS SDK call. Locally ``DATABASE_URL`` is a
+SQLAlchemy URL and wins over ``DB_SECRET`` when both are set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import URL
+
+#: Variables the CDK stack sets on App Runner (``DB_SECRET`` is a runtime secret).
+STACK_ENV: frozenset[str] = frozenset({"DB_SECRET"})
+
+DATABASE_URL = "DATABASE_URL"
+DB_SECRET = "DB_SECRET"
+LOG_LEVEL = "LOG_LEVEL"
+
+#: Flask config key holding the database URL (``str`` or ``sqlalchemy.URL``).
+DATABASE_URL_CONFIG = "DATABASE_URL"
+
+_DRIVER = "postgresql+psycopg2"
+_REQUIRED_SECRET_KEYS = ("host", "username", "password")
+_DEFAULT_PORT = 5432
+_DEFAULT_DBNAME = "postgres"
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a usable database; the message says what is missing."""
+
+
+def url_from_secret(raw: str) -> URL:
+    """The SQLAlchemy URL for a Secrets Manager database secret (extra keys such as ``engine`` ignored)."""
+    try:
+        secret = json.loads(raw)
+    except ValueError:
+        # Never echo the value: it holds the password.
+        raise ConfigurationError(f"{DB_SECRET} is not valid JSON") from None
+    if not isinstance(secret, dict):
+        raise ConfigurationError(f"{DB_SECRET} must be a JSON object")
+    missing = [key for key in _REQUIRED_SECRET_KEYS if not secret.get(key)]
+    if missing:
+        raise ConfigurationError(f"{DB_SECRET} is missing {', '.join(missing)}")
+    try:
+        port = int(secret.get("port") or _DEFAULT_PORT)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{DB_SECRET} port must be an integer") from None
+    # URL.create keeps every character of the password: no quoting to get wrong.
+    return URL.create(
+        _DRIVER,
+        username=str(secret["username"]),
+        password=str(secret["password"]),
+        host=str(secret["host"]),
+        port=port,
+        database=str(secret.get("dbname") or _DEFAULT_DBNAME),
+    )
+
+
+def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Flask config from ``environ``; the database may instead come from ``overrides`` (tests)."""
+    settings: dict[str, Any] = {}
+    if environ.get(LOG_LEVEL):
+        settings["LOG_LEVEL"] = environ[LOG_LEVEL]
+    if overrides and overrides.get(DATABASE_URL_CONFIG):
+        return settings
+    if environ.get(DATABASE_URL):
+        settings[DATABASE_URL_CONFIG] = environ[DATABASE_URL]
+    elif environ.get(DB_SECRET):
+        settings[DATABASE_URL_CONFIG] = url_from_secret(environ[DB_SECRET])
+    else:
+        raise ConfigurationError(
+            f"no database configured: set {DB_SECRET} (Secrets Manager JSON: host, port, username, "
+            f"password, dbname) or {DATABASE_URL} (e.g. postgresql+psycopg2://user@127.0.0.1:5432/todo)"
+        )
+    return settings

@@ -1,0 +1,165 @@
+"""A throwaway (or persistent) PostgreSQL cluster on 127.0.0.1, for tests, ``make dev`` and ``make bench``.
+
+``initdb`` refuses to run as root, so as root every PostgreSQL binary runs through
+``runuser -u postgres --`` and the data and socket dirs are owned by ``postgres``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy import URL, create_engine, select, text
+from sqlalchemy.sql import column, table
+
+from tools.backends.process import LOCALHOST, free_port, require_binary, wait_for_port
+
+SUPERUSER = "postgres"
+_OS_USER = "postgres"
+_INSTALL_HINT = "install PostgreSQL server binaries (apt-get install postgresql)"
+_START_TIMEOUT = 30
+
+
+def _postgres_binary(name: str) -> str:
+    return require_binary(name, _INSTALL_HINT, search=sorted(glob.glob("/usr/lib/postgresql/*/bin")))
+
+
+def _make_owned_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(path, _OS_USER, _OS_USER)
+
+
+class LocalPostgres:
+    """``with LocalPostgres() as pg: pg.url(pg.create_database("app"))``.
+
+    Without ``data_dir`` the cluster lives in a temp dir removed on exit; an existing
+    ``data_dir`` is reused as is (``make dev`` keeps its data between runs).
+    """
+
+    def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
+        self.port = port or free_port()
+        self._temp_dir: Path | None = None
+        self.data_dir = data_dir
+        self._socket_dir: Path | None = None
+        self._as_root = os.geteuid() == 0
+        self._runuser = require_binary("runuser", "install util-linux") if self._as_root else ""
+        self._initdb = _postgres_binary("initdb")
+        self._pg_ctl = _postgres_binary("pg_ctl")
+        self.running = False
+
+    def __enter__(self) -> LocalPostgres:
+        try:
+            self._prepare()
+            self.start()
+        except BaseException:
+            self._cleanup()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.stop()
+        finally:
+            self._cleanup()
+
+    @property
+    def log_file(self) -> Path:
+        return self._data_dir / "server.log"
+
+    @property
+    def _data_dir(self) -> Path:
+        if self.data_dir is None:
+            raise RuntimeError("LocalPostgres is not entered")
+        return self.data_dir
+
+    def url(self, dbname: str = "postgres") -> str:
+        """SQLAlchemy URL of ``dbname`` as the trusted superuser."""
+        return URL.create(
+            "postgresql+psycopg2", username=SUPERUSER, host=LOCALHOST, port=self.port, database=dbname
+        ).render_as_string(hide_password=False)
+
+    def create_database(self, name: str) -> str:
+        """Create ``name`` unless it exists; returns the name for ``url()``."""
+        engine = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                pg_database = table("pg_database", column("datname"))
+                exists = conn.execute(select(pg_database).where(pg_database.c.datname == name)).first()
+                if exists is None:
+                    quoted = engine.dialect.identifier_preparer.quote(name)
+                    conn.execute(text(f"CREATE DATABASE {quoted}"))
+        finally:
+            engine.dispose()
+        return name
+
+    def start(self) -> None:
+        """Start the server on ``self.port`` (again, after ``stop()``) and wait until it is ready."""
+        if self.running:
+            return
+        options = f"-p {self.port} -k {self._socket_dir} -c listen_addresses={LOCALHOST}"
+        self._run(
+            self._pg_ctl, "start", "-D", str(self._data_dir), "-l", str(self.log_file),
+            "-w", "-t", str(_START_TIMEOUT), "-o", options,
+        )  # fmt: skip
+        self.running = True
+        wait_for_port(self.port, timeout=_START_TIMEOUT)
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server, keeping its data: ``fast`` ends sessions cleanly, ``immediate`` is a crash."""
+        if not self.running:
+            return
+        self._run(self._pg_ctl, "stop", "-D", str(self._data_dir), "-m", mode, "-w")
+        self.running = False
+
+    def restart(self, mode: str = "fast") -> None:
+        self.stop(mode)
+        self.start()
+
+    def _prepare(self) -> None:
+        if self.data_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="localpg-"))
+            _make_owned_dir(self._temp_dir)
+            self.data_dir = self._temp_dir / "data"
+        # A short path of its own: unix socket paths are limited to ~100 bytes.
+        self._socket_dir = Path(tempfile.mkdtemp(prefix="pgsock-"))
+        _make_owned_dir(self._socket_dir)
+        if not (self.data_dir / "PG_VERSION").is_file():
+            _make_owned_dir(self.data_dir)
+            self._run(
+                self._initdb, "-D", str(self.data_dir), "-U", SUPERUSER, "--auth=trust",
+                "--encoding=UTF8", "--locale=C", "--no-sync",
+            )  # fmt: skip
+
+    def _cleanup(self) -> None:
+        for path in (self._socket_dir, self._temp_dir):
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+        self._socket_dir = None
+        if self._temp_dir is not None:
+            self._temp_dir = None
+            self.data_dir = None
+
+    def _run(self, *args: str) -> None:
+        command = [self._runuser, "-u", _OS_USER, "--", *args] if self._as_root else list(args)
+        # cwd: the postgres user may not be allowed into the caller's directory.
+        result = subprocess.run(
+            command, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            log_tail = ""
+            if self.data_dir is not None and self.log_file.is_file():
+                log_tail = "\n" + "\n".join(self.log_file.read_text(errors="replace").splitlines()[-20:])
+            raise RuntimeError(
+                f"{' '.join(args[:2])} failed ({result.returncode}): {result.stderr.strip()}{log_tail}"
+            )
