@@ -1,0 +1,28 @@
+"""Crash-test app: the article's Hello World plus endpoints that break it on purpose."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+
+from chaos.crash import crash
+from chaos.settings import load_settings
+from common import create_base_app
+
+HOME_PAGE = "<html><head><title>Hello</title></head><body><h1>World</h1></body></html>"
+
+
+def home() -> Response:
+    return Response(HOME_PAGE, mimetype="text/html")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = create_base_app(__name__, settings=load_settings(os.environ), overrides=config)
+    app.add_url_rule("/", "home", home, methods=["GET"])
+    # Switched off, the crash endpoints do not exist (404): a deployed copy is no kill switch.
+    if app.config["CHAOS_ENABLED"]:
+        app.register_blueprint(crash)
+    return app

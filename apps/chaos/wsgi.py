@@ -1,0 +1,5 @@
+"""gunicorn entry point: ``chaos.wsgi:app``."""
+
+from chaos import create_app
+
+app = create_app()

@@ -1,0 +1,170 @@
+"""The chaos app under real gunicorn, and a client that sends it steady traffic."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.backends import process
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+APPS_DIR = REPO_ROOT / "apps"
+GUNICORN = REPO_ROOT / ".venv" / "bin" / "gunicorn"
+GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
+
+
+def request(port: int, path: str, *, timeout: float = 5.0) -> tuple[int, bytes]:
+    """One GET on a fresh connection that is closed afterwards: no keep-alive, no retry."""
+    conn = http.client.HTTPConnection(process.LOCALHOST, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Connection": "close"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+class ChaosServer:
+    """``gunicorn -c apps/common/gunicorn_conf.py`` serving ``chaos`` on a free port."""
+
+    def __init__(self, env: Mapping[str, str], log_file: Path, *, extra_args: tuple[str, ...] = ()) -> None:
+        self.port = process.free_port()
+        self.workers = int(env.get("WEB_CONCURRENCY", "2"))
+        self.log_file = log_file
+        self._env = {**os.environ, "APP_MODULE": "chaos", "PORT": str(self.port), **env}
+        # The control socket defaults to one path per user: parallel servers would share it.
+        self._args = [str(GUNICORN), "-c", str(GUNICORN_CONF), "--chdir", str(APPS_DIR)]
+        self._args += ["--no-control-socket", *extra_args]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def master_pid(self) -> int:
+        assert self.process is not None, "server not started"
+        return self.process.pid
+
+    def start(self) -> None:
+        self.process = process.start(self._args, log_file=self.log_file, env=self._env)
+        process.wait_for_port(self.port, process=self.process)
+        self.wait_for_workers(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            process.stop(self.process)
+
+    def worker_pids(self) -> set[int]:
+        """The master's live children, read from /proc (gunicorn forks workers directly)."""
+        pids: set[int] = set()
+        for children in Path(f"/proc/{self.master_pid}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids.update(int(pid) for pid in children.read_text().split())
+        return {pid for pid in pids if _alive(pid)}
+
+    def wait_for_workers(self, *, timeout: float) -> set[int]:
+        """Block until the master has its full count of workers."""
+        return self._wait(lambda pids: len(pids) == self.workers, timeout, "all workers")
+
+    def wait_for_replacement(self, before: set[int], *, timeout: float) -> set[int]:
+        """Block until a worker in ``before`` is gone and the master is back to full count."""
+        return self._wait(
+            lambda pids: len(pids) == self.workers and bool(before - pids),
+            timeout,
+            f"a worker of {before} replaced",
+        )
+
+    def _wait(self, done: Callable[[set[int]], bool], timeout: float, what: str) -> set[int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if done(pids):
+                return pids
+            time.sleep(0.02)
+        raise TimeoutError(f"no {what} after {timeout}s; workers now {self.worker_pids()}")
+
+    def log_size(self) -> int:
+        return self.log_file.stat().st_size
+
+    def log_since(self, offset: int) -> str:
+        with self.log_file.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
+
+def _alive(pid: int) -> bool:
+    """Running (not a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@contextlib.contextmanager
+def running_server(
+    env: Mapping[str, str], log_file: Path, **kwargs: tuple[str, ...]
+) -> Iterator[ChaosServer]:
+    server = ChaosServer(env, log_file, **kwargs)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class Traffic:
+    """Sequential GET / requests from one thread, bounded by ``max_requests`` and ``max_seconds``.
+
+    Sequential on purpose: at most one traffic request is in flight at any moment,
+    so a failure can be attributed to exactly what was happening at that moment.
+    """
+
+    port: int
+    max_requests: int = 2000
+    max_seconds: float = 20.0
+    pause: float = 0.0
+    ok: int = 0
+    failures: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        for _ in range(self.max_requests):
+            if self._stop.is_set() or time.monotonic() > deadline:
+                return
+            try:
+                status, body = request(self.port, "/")
+            except (OSError, http.client.HTTPException) as error:
+                self.failures.append(f"{type(error).__name__}: {error}")
+            else:
+                if status == 200 and b"<h1>World</h1>" in body:
+                    self.ok += 1
+                else:
+                    self.failures.append(f"HTTP {status}: {body[:200]!r}")
+            time.sleep(self.pause)
+
+    def __enter__(self) -> Traffic:
+        self._thread = threading.Thread(target=self._run, name="traffic", daemon=True)
+        self._thread.start()
+        return self
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` more requests succeeded (proof the server is serving)."""
+        target = self.ok + count
+        deadline = time.monotonic() + timeout
+        while self.ok < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"traffic stalled at {self.ok} successes, failures: {self.failures[-3:]}")
+            time.sleep(0.01)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        assert self._thread is not None
+        self._thread.join(timeout=10)
