@@ -1,0 +1,30 @@
+"""Users API on Redis (MemoryDB in AWS): the App Runner + MemoryDB article's app in Flask."""
+
+from __future__ import annotations
+
+import os
+from collections import ChainMap
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from common import create_base_app
+from users_redis import settings
+from users_redis.routes import EXTENSION, blueprint
+from users_redis.store import UserStore
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app, configured from the environment.
+
+    ``config`` overrides environment variables by name (e.g. ``{"REDIS_URL": ...}``) and
+    any other Flask config; tests use it instead of changing ``os.environ``.
+    """
+    overrides = dict(config or {})
+    app = create_base_app(
+        __name__, settings=settings.load(ChainMap(overrides, os.environ)), overrides=overrides
+    )
+    app.extensions[EXTENSION] = UserStore(app.config["REDIS"])
+    app.register_blueprint(blueprint)
+    return app

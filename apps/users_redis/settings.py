@@ -1,0 +1,122 @@
+"""The users app's environment: the one place that names its variables.
+
+On App Runner (set by the CDK stack, see ``STACK_ENV``):
+  MEMORYDB_CLUSTER_ENDPOINT  ``host:port`` of the MemoryDB cluster endpoint
+  MEMORYDB_USERNAME          ACL user
+  MEMORYDB_PASSWORD          its password (a runtime secret)
+Optional:
+  REDIS_TLS       TLS on/off (default on, as MemoryDB requires)
+  REDIS_CLUSTER   cluster client on/off (default on with the MemoryDB endpoint, off with REDIS_URL)
+  REDIS_CA_FILE   extra CA bundle to trust besides the system's (local self-signed certificates)
+  REDIS_URL       local alternative to the MEMORYDB_* variables, e.g. ``redis://127.0.0.1:6379``;
+                  its scheme decides TLS (``rediss://``), so REDIS_TLS does not apply to it
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+ENDPOINT = "MEMORYDB_CLUSTER_ENDPOINT"
+USERNAME = "MEMORYDB_USERNAME"
+PASSWORD = "MEMORYDB_PASSWORD"
+TLS = "REDIS_TLS"
+CLUSTER = "REDIS_CLUSTER"
+CA_FILE = "REDIS_CA_FILE"
+URL = "REDIS_URL"
+
+#: Exactly what the CDK stack sets on the App Runner service (PASSWORD as a secret).
+STACK_ENV: frozenset[str] = frozenset({ENDPOINT, USERNAME, PASSWORD})
+#: Every variable the app reads.
+ALL_ENV: frozenset[str] = STACK_ENV | {TLS, CLUSTER, CA_FILE, URL}
+
+DEFAULT_PORT = 6379
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class SettingsError(RuntimeError):
+    """The environment is missing or has an invalid variable; the message names it."""
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    tls: bool = True
+    cluster: bool = True
+    ca_file: str | None = None
+
+
+def load(environ: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask config from ``environ``; ``SettingsError`` naming any missing variable."""
+    return {"REDIS": redis_settings(environ)}
+
+
+def redis_settings(environ: Mapping[str, Any]) -> RedisSettings:
+    ca_file = _get(environ, CA_FILE)
+    url = _get(environ, URL)
+    if url is not None:
+        return _from_url(url, cluster=_flag(environ, CLUSTER, default=False), ca_file=ca_file)
+    missing = [name for name in (ENDPOINT, USERNAME, PASSWORD) if _get(environ, name) is None]
+    if missing:
+        raise SettingsError(
+            f"missing required environment variable(s): {', '.join(missing)} (or set {URL} for a local Redis)"
+        )
+    host, port = _host_port(str(_get(environ, ENDPOINT)))
+    return RedisSettings(
+        host=host,
+        port=port,
+        username=_get(environ, USERNAME),
+        password=_get(environ, PASSWORD),
+        tls=_flag(environ, TLS, default=True),
+        cluster=_flag(environ, CLUSTER, default=True),
+        ca_file=ca_file,
+    )
+
+
+def _get(environ: Mapping[str, Any], name: str) -> str | None:
+    value = environ.get(name)
+    return str(value) if value not in (None, "") else None
+
+
+def _flag(environ: Mapping[str, Any], name: str, *, default: bool) -> bool:
+    value = _get(environ, name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be one of {sorted(_TRUE | _FALSE)}, got {value!r}")
+
+
+def _host_port(endpoint: str) -> tuple[str, int]:
+    host, _, port = endpoint.rpartition(":") if ":" in endpoint else (endpoint, "", str(DEFAULT_PORT))
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{ENDPOINT} must be host:port, got {endpoint!r}")
+    return host, int(port)
+
+
+def _from_url(url: str, *, cluster: bool, ca_file: str | None) -> RedisSettings:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        port = 0
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port:
+        # Not echoing the value: it may hold a password.
+        raise SettingsError(f"{URL} must look like redis://[user:password@]host[:port]")
+    return RedisSettings(
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        tls=parts.scheme == "rediss",
+        cluster=cluster,
+        ca_file=ca_file,
+    )

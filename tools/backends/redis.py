@@ -1,0 +1,291 @@
+"""Local Redis: a standalone redis-server, or a 3-master Redis Cluster shaped like MemoryDB.
+
+The cluster speaks only TLS (self-signed CA, server certificate for 127.0.0.1) and only
+to an ACL user with a password, so a client configured for MemoryDB (cluster mode, TLS,
+username/password) runs its exact code path against it.
+"""
+
+from __future__ import annotations
+
+import abc
+import secrets
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import redis
+
+from tools.backends import process
+
+_REDIS_HINT = "install Redis 7+ (apt-get install redis-server; brew install redis)"
+_OPENSSL_HINT = "install the OpenSSL command line tool (apt-get install openssl)"
+_CLUSTER_SLOTS = 16384
+
+
+class _RedisServer:
+    """One redis-server process run from a config file, restartable on the same port."""
+
+    def __init__(self, port: int, directory: Path, config: Iterable[str]) -> None:
+        self.port = port
+        self.directory = directory
+        self._config = list(config)
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        binary = process.require_binary("redis-server", _REDIS_HINT)
+        if process.port_open(self.port):
+            raise RuntimeError(f"port {self.port} is already in use; cannot start redis-server there")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # A config file rather than arguments keeps passwords out of the process list.
+        config_file = self.directory / "redis.conf"
+        config_file.write_text("\n".join([f"dir {self.directory}", *self._config, ""]))
+        config_file.chmod(0o600)
+        self._process = process.start([binary, str(config_file)], log_file=self.directory / "redis.log")
+        try:
+            process.wait_for_port(self.port, process=self._process)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._process is not None:
+            process.stop(self._process)
+            self._process = None
+
+
+def _base_config(*, persistent: bool) -> list[str]:
+    return [
+        "bind 127.0.0.1",
+        "daemonize no",
+        'logfile ""',
+        'save ""',
+        f"appendonly {'yes' if persistent else 'no'}",
+    ]
+
+
+class _Lifecycle(abc.ABC):
+    """``start``/``stop``/``restart`` and a context manager that also removes the work dir."""
+
+    def __init__(self) -> None:
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def _work_path(self) -> Path:
+        if self._workdir is None:
+            self._workdir = tempfile.TemporaryDirectory(prefix="local-redis-")
+        return Path(self._workdir.name)
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> None: ...
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            if self._workdir is not None:
+                self._workdir.cleanup()
+                self._workdir = None
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalRedis(_Lifecycle):
+    """A standalone redis-server on 127.0.0.1:``port`` (a free one by default), no auth.
+
+    In memory by default, so ``restart`` loses the data like an outage of a cache; with
+    ``data_dir`` it keeps an append-only file there and the data survives restarts.
+    """
+
+    def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
+        super().__init__()
+        self.port = port if port is not None else process.free_port()
+        self.url = f"redis://{process.LOCALHOST}:{self.port}"
+        self.data_dir = data_dir
+        self._server: _RedisServer | None = None
+
+    def start(self) -> None:
+        if self._server is None:
+            directory = self.data_dir if self.data_dir is not None else self._work_path()
+            config = [f"port {self.port}", *_base_config(persistent=self.data_dir is not None)]
+            self._server = _RedisServer(self.port, directory, config)
+        self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+
+def _distinct_free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = process.free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def _openssl(openssl: str, *args: str) -> None:
+    result = subprocess.run([openssl, *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"openssl {args[0]} failed: {result.stderr.strip()}")
+
+
+def generate_certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway CA and a server certificate for 127.0.0.1/localhost signed by it.
+
+    Returns ``(ca_file, cert_file, key_file)``. Uses the openssl CLI: the ``cryptography``
+    package is not a project dependency.
+    """
+    openssl = process.require_binary("openssl", _OPENSSL_HINT)
+    ca_key, ca_file = directory / "ca.key", directory / "ca.crt"
+    key_file, cert_file = directory / "server.key", directory / "server.crt"
+    ec_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"]
+    _openssl(
+        openssl, "req", "-x509", *ec_key, "-keyout", str(ca_key), "-out", str(ca_file),
+        "-subj", "/CN=local-redis-test-ca",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    )  # fmt: skip
+    # Cluster nodes also present this certificate to each other on the bus: clientAuth too.
+    _openssl(
+        openssl, "req", "-x509", *ec_key, "-keyout", str(key_file), "-out", str(cert_file),
+        "-CA", str(ca_file), "-CAkey", str(ca_key), "-subj", "/CN=127.0.0.1",
+        "-addext", "basicConstraints=critical,CA:FALSE",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-addext", "extendedKeyUsage=serverAuth,clientAuth",
+    )  # fmt: skip
+    for key in (ca_key, key_file):
+        key.chmod(0o600)
+    return ca_file, cert_file, key_file
+
+
+class LocalRedisCluster(_Lifecycle):
+    """A Redis Cluster of ``masters`` primaries (no replicas) on 127.0.0.1, TLS and ACL only.
+
+    ``endpoint`` is one node's ``host:port``, like MemoryDB's cluster endpoint; the client
+    discovers the others. The default user is off: only ``username``/``password`` works.
+    ``stop``/``start`` take every node down and back on the same ports with the same
+    cluster layout (the data is in memory and is lost).
+    """
+
+    def __init__(self, masters: int = 3, *, username: str = "app", password: str | None = None) -> None:
+        super().__init__()
+        self.username = username
+        self.password = password if password is not None else secrets.token_urlsafe(24)
+        ports = _distinct_free_ports(2 * masters)
+        self.ports, self._bus_ports = ports[:masters], ports[masters:]
+        self.endpoint = f"{process.LOCALHOST}:{self.ports[0]}"
+        self.ca_file = Path()
+        self._nodes: list[_RedisServer] = []
+        self._formed = False
+
+    def _node_config(self, port: int, bus_port: int, cert_file: Path, key_file: Path) -> list[str]:
+        return [
+            *_base_config(persistent=False),
+            "port 0",
+            f"tls-port {port}",
+            f"tls-cert-file {cert_file}",
+            f"tls-key-file {key_file}",
+            f"tls-ca-cert-file {self.ca_file}",
+            # Like MemoryDB: clients authenticate with a password, not a client certificate.
+            "tls-auth-clients no",
+            "tls-cluster yes",
+            "cluster-enabled yes",
+            "cluster-config-file nodes.conf",
+            f"cluster-port {bus_port}",
+            "cluster-node-timeout 2000",
+            "user default off",
+            f"user {self.username} on >{self.password} ~* &* +@all",
+        ]
+
+    def _create_nodes(self) -> None:
+        work = self._work_path()
+        self.ca_file, cert_file, key_file = generate_certificates(work)
+        self._nodes = [
+            _RedisServer(port, work / f"node-{port}", self._node_config(port, bus, cert_file, key_file))
+            for port, bus in zip(self.ports, self._bus_ports, strict=True)
+        ]
+
+    def admin_client(self, port: int) -> redis.Redis:
+        """A plain (non-cluster) client for one node, for setup and inspection."""
+        return redis.Redis(
+            host=process.LOCALHOST,
+            port=port,
+            username=self.username,
+            password=self.password,
+            ssl=True,
+            ssl_ca_certs=str(self.ca_file),
+            socket_timeout=2,
+            socket_connect_timeout=2,
+        )
+
+    def _form_cluster(self) -> None:
+        """Give each master an equal share of the slots and introduce the nodes to each other."""
+        share = -(-_CLUSTER_SLOTS // len(self.ports))
+        for index, port in enumerate(self.ports):
+            first = index * share
+            last = min(first + share, _CLUSTER_SLOTS) - 1
+            with self.admin_client(port) as client:
+                client.execute_command("CLUSTER", "ADDSLOTSRANGE", first, last)
+        with self.admin_client(self.ports[0]) as client:
+            for port, bus_port in zip(self.ports[1:], self._bus_ports[1:], strict=True):
+                client.execute_command("CLUSTER", "MEET", process.LOCALHOST, port, bus_port)
+
+    def _wait_until_ok(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.ports)
+        while pending:
+            with self.admin_client(pending[0]) as client:
+                info = client.cluster("INFO")
+            if info.get("cluster_state") == "ok" and int(info.get("cluster_known_nodes", 0)) == len(
+                self.ports
+            ):
+                pending.pop(0)
+            elif time.monotonic() > deadline:
+                raise TimeoutError(f"cluster on {self.ports} not ok after {timeout:.0f}s: {info}")
+            else:
+                time.sleep(0.1)
+
+    def start(self) -> None:
+        if not self._nodes:
+            self._create_nodes()
+        try:
+            for node in self._nodes:
+                node.start()
+            if not self._formed:
+                self._form_cluster()
+                self._formed = True
+            self._wait_until_ok()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for node in self._nodes:
+            node.stop()
