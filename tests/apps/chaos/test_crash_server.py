@@ -1,0 +1,138 @@
+"""The crash endpoints against real gunicorn (apps/common/gunicorn_conf.py, 2 workers)
+while another client sends steady sequential traffic to ``/``.
+
+gthread runs several requests in one worker process, and a process that exits takes
+every request in flight on it along. So "every other request succeeds" is asserted
+where it is true by construction: workers that take one connection at a time
+(GUNICORN_THREADS=1, --worker-connections 1), where a dying worker holds only the
+request that killed it. ``test_blast_radius_with_the_production_thread_pool`` pins
+what the shipped settings (4 threads) do instead: at most the one traffic request that
+was in flight on the dying worker is lost with it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.apps.chaos.conftest import REGION, TABLE_NAME
+from tests.apps.chaos.server import ChaosServer, Traffic, request, running_server
+from tools.backends import process
+
+pytestmark = pytest.mark.slow
+
+#: "back to full workers within a few seconds".
+RECOVERY_SECONDS = 5.0
+MEMORY_LIMIT_MB = 300
+MEMORY_CHUNK_MB = 16
+SERVER_ENV = {
+    "WEB_CONCURRENCY": "2",
+    "TABLE_NAME": TABLE_NAME,
+    "AWS_REGION": REGION,
+    "CHAOS_ENABLED": "true",
+    "MEMORY_LIMIT_MB": str(MEMORY_LIMIT_MB),
+    "MEMORY_CHUNK_MB": str(MEMORY_CHUNK_MB),
+}
+ONE_REQUEST_PER_WORKER_ENV = {**SERVER_ENV, "GUNICORN_THREADS": "1"}
+ONE_REQUEST_PER_WORKER_ARGS = ("--worker-connections", "1")
+DROPPED = (OSError, http.client.HTTPException)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChaosServer]:
+    log_file = tmp_path_factory.mktemp("chaos") / "gunicorn.log"
+    with running_server(
+        ONE_REQUEST_PER_WORKER_ENV, log_file, extra_args=ONE_REQUEST_PER_WORKER_ARGS
+    ) as running:
+        yield running
+
+
+def _log_records(text: str) -> list[dict[str, Any]]:
+    """The app's JSON log lines (gunicorn's own lines are plain text)."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def crash_one_worker(server: ChaosServer, traffic: Traffic, path: str) -> int:
+    """Fire ``path`` mid-traffic, check it got no answer and its worker was replaced; the dead pid."""
+    traffic.wait_for(10)
+    before = server.worker_pids()
+    with pytest.raises(DROPPED):
+        request(server.port, path)
+    after = server.wait_for_replacement(before, timeout=RECOVERY_SECONDS)
+    (dead,) = before - after
+    traffic.wait_for(10)
+    return dead
+
+
+def test_panic_is_a_json_500_and_no_worker_dies(server: ChaosServer) -> None:
+    server.wait_for_workers(timeout=RECOVERY_SECONDS)
+    with Traffic(server.port) as traffic:
+        traffic.wait_for(10)
+        before = server.worker_pids()
+        status, body = request(server.port, "/panic")
+        traffic.wait_for(20)
+    assert (status, json.loads(body)) == (500, {"error": "internal server error"})
+    assert server.worker_pids() == before
+    assert traffic.failures == []
+
+
+@pytest.mark.parametrize("path", ["/exit", "/fatal", "/use-all-memory"])
+def test_crash_ends_only_its_worker(server: ChaosServer, path: str) -> None:
+    server.wait_for_workers(timeout=RECOVERY_SECONDS)
+    offset = server.log_size()
+    with Traffic(server.port) as traffic:
+        dead = crash_one_worker(server, traffic, path)
+    assert traffic.failures == [], f"requests on other workers failed: {traffic.failures}"
+    assert traffic.ok >= 20
+    log = server.log_since(offset)
+    assert f"Worker (pid:{dead}) exited with code 1" in log
+    messages = [(record["level"], record["message"]) for record in _log_records(log)]
+    if path == "/fatal":
+        assert ("CRITICAL", "fatal error") in messages
+    if path == "/use-all-memory":
+        steps = [r["consumed_mb"] for r in _log_records(log) if r["message"] == "memory consumed"]
+        assert steps and steps == list(
+            range(MEMORY_CHUNK_MB, MEMORY_CHUNK_MB * (len(steps) + 1), MEMORY_CHUNK_MB)
+        )
+        assert steps[-1] < MEMORY_LIMIT_MB, "the address-space cap did not stop the allocation"
+        assert ("CRITICAL", "out of memory: worker exiting") in messages
+
+
+def test_unknown_scope_is_a_400_and_nothing_dies(server: ChaosServer) -> None:
+    server.wait_for_workers(timeout=RECOVERY_SECONDS)
+    before = server.worker_pids()
+    status, body = request(server.port, "/exit?scope=everything")
+    assert status == 400
+    assert "scope" in json.loads(body)["error"]
+    assert request(server.port, "/")[0] == 200
+    assert server.worker_pids() == before
+
+
+@pytest.mark.parametrize("path", ["/exit?scope=container", "/fatal?scope=container"])
+def test_container_scope_ends_the_whole_server(tmp_path: Path, path: str) -> None:
+    with running_server(SERVER_ENV, tmp_path / "gunicorn.log") as server, Traffic(server.port) as traffic:
+        traffic.wait_for(10)
+        workers = server.worker_pids()
+        with pytest.raises(DROPPED):
+            request(server.port, path)
+        assert server.process is not None
+        server.process.wait(timeout=RECOVERY_SECONDS + 10)
+        assert not process.port_open(server.port)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+        assert "Shutting down: Master" in server.log_since(0)
+
+
+def test_blast_radius_with_the_production_thread_pool(tmp_path: Path) -> None:
+    crashes = 5
+    with running_server(SERVER_ENV, tmp_path / "gunicorn.log") as server, Traffic(server.port) as traffic:
+        for _ in range(crashes):
+            crash_one_worker(server, traffic, "/exit")
+    # Sequential traffic has at most one request in flight, so each crash can take at
+    # most that one along, and only as a dropped connection, never an error response.
+    assert len(traffic.failures) <= crashes, traffic.failures
+    assert not [failure for failure in traffic.failures if failure.startswith("HTTP ")]
