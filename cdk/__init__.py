@@ -1,0 +1,1 @@
+"""The CDK app of this repository: one stack per app in ``apps/``, built on ``constructs_lib``."""

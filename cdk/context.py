@@ -1,0 +1,65 @@
+"""Typed access to CDK context, the one source of every deploy-time setting.
+
+Defaults live in ``cdk.json``; ``cdk ... -c key=value`` (``make deploy-<app>
+CONTEXT="key=value"``) overrides them. Values from the command line arrive as strings,
+so every getter converts and validates, naming the key and the bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from constructs import Node
+
+T = TypeVar("T", bound=str)
+
+
+class ContextError(ValueError):
+    pass
+
+
+class Context:
+    def __init__(self, node: Node) -> None:
+        self._node = node
+
+    def _raw(self, key: str) -> object:
+        value = self._node.try_get_context(key)
+        if value is None:
+            raise ContextError(f"context key `{key}` is not set: add it to cdk.json or pass -c {key}=<value>")
+        return value
+
+    def string(self, key: str) -> str:
+        return str(self._raw(key))
+
+    def optional_string(self, key: str) -> str | None:
+        value = self._node.try_get_context(key)
+        return None if value in (None, "") else str(value)
+
+    def integer(self, key: str, *, minimum: int, maximum: int) -> int:
+        raw = self._raw(key)
+        try:
+            value = int(str(raw))
+        except ValueError:
+            raise ContextError(f"context `{key}` must be an integer, got {raw!r}") from None
+        if not minimum <= value <= maximum:
+            raise ContextError(f"context `{key}` must be between {minimum} and {maximum}, got {value}")
+        return value
+
+    def boolean(self, key: str) -> bool:
+        raw = self._raw(key)
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"true", "1", "yes"}:
+            return True
+        if text in {"false", "0", "no"}:
+            return False
+        raise ContextError(f"context `{key}` must be true or false, got {raw!r}")
+
+    def choice(self, key: str, options: Sequence[T]) -> T:
+        raw = self.string(key)
+        for option in options:
+            if raw.lower() == option.lower():
+                return option
+        raise ContextError(f"context `{key}` must be one of {', '.join(options)}, got {raw!r}")

@@ -1,0 +1,14 @@
+"""ChaosStack: the crash-test server (App Runner + DynamoDB). Placeholder until its app issue lands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnWaitConditionHandle, Stack
+from constructs import Construct
+
+
+class ChaosStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, description="crash-test server (App Runner + DynamoDB)", **kwargs)
+        CfnWaitConditionHandle(self, "Placeholder")

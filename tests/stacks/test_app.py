@@ -1,0 +1,44 @@
+"""The app's wiring: stack names, environment, prefixes and nag enforcement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aws_cdk import Stack, Token, aws_s3
+
+from cdk.app import build_app, enforce_nag
+from tests.stacks.conftest import STACK_NAMES, Synthesized
+from tests.support.cdk_app import new_app
+
+
+def test_app_has_one_stack_per_app(synthesized: Synthesized) -> None:
+    names = sorted(s.stack_name for s in synthesized.assembly.stacks_recursively)
+    assert names == sorted(["ShortenerStack", "UsersRedisStack", "TodoPostgresStack", "ChaosStack"])
+
+
+def test_stacks_are_environment_agnostic_without_cli_credentials(synthesized: Synthesized) -> None:
+    assert all(Token.is_unresolved(synthesized.stack(name).account) for name in STACK_NAMES)
+
+
+def test_stacks_take_account_and_region_from_the_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "123456789012")
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    app = build_app(new_app(tmp_path), nag=False)
+    stack = Stack.of(app.node.find_child("ShortenerStack"))
+    assert (stack.account, stack.region) == ("123456789012", "eu-west-1")
+
+
+def test_stack_prefix_lets_copies_coexist(tmp_path: Path) -> None:
+    app = build_app(new_app(tmp_path, stack_prefix="Staging"), nag=False)
+    assert sorted(child.node.id for child in app.node.children if isinstance(child, Stack)) == sorted(
+        f"Staging{name}" for name in STACK_NAMES
+    )
+
+
+def test_enforced_nag_fails_synthesis_on_a_finding(tmp_path: Path) -> None:
+    app = new_app(tmp_path)
+    aws_s3.Bucket(Stack(app, "Careless"), "Bucket")
+    enforce_nag(app)
+    with pytest.raises(RuntimeError, match=r"AwsSolutions-S1\b"):
+        app.synth()
