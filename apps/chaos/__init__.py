@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response
 
 from chaos.crash import crash
+from chaos.items import EXTENSION, Items, items
 from chaos.settings import load_settings
 from common import create_base_app
 
@@ -22,6 +23,13 @@ def home() -> Response:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, settings=load_settings(os.environ), overrides=config)
     app.add_url_rule("/", "home", home, methods=["GET"])
+    app.extensions[EXTENSION] = Items(
+        table_name=app.config["TABLE_NAME"],
+        region=app.config["AWS_REGION"],
+        endpoint_url=app.config["DYNAMODB_ENDPOINT_URL"],
+        max_attempts=app.config["DYNAMODB_MAX_ATTEMPTS"],
+    )
+    app.register_blueprint(items)
     # Switched off, the crash endpoints do not exist (404): a deployed copy is no kill switch.
     if app.config["CHAOS_ENABLED"]:
         app.register_blueprint(crash)

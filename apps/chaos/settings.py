@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from common.dynamodb import MAX_ATTEMPTS
+
 #: Exactly the variables the CDK stack sets on the App Runner service.
 STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION", "CHAOS_ENABLED", "MEMORY_LIMIT_MB"})
 
@@ -64,4 +66,6 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "CHAOS_ENABLED": _flag(environ, "CHAOS_ENABLED", default=True),
         "MEMORY_LIMIT_MB": _positive_int(environ, "MEMORY_LIMIT_MB", DEFAULT_MEMORY_LIMIT_MB),
         "MEMORY_CHUNK_MB": _positive_int(environ, "MEMORY_CHUNK_MB", DEFAULT_MEMORY_CHUNK_MB),
+        # Config only: tests lower it to see an outage without waiting out the retries.
+        "DYNAMODB_MAX_ATTEMPTS": MAX_ATTEMPTS,
     }

@@ -20,6 +20,7 @@ def test_defaults() -> None:
         "CHAOS_ENABLED": True,
         "MEMORY_LIMIT_MB": 2048,
         "MEMORY_CHUNK_MB": 256,
+        "DYNAMODB_MAX_ATTEMPTS": 3,
     }
 
 
