@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import URL, Engine, create_engine, func, make_url, select
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
@@ -35,17 +35,23 @@ _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10
 SCHEMA_LOCK_KEY = 0x70D0_5C4E
 
 
+def _is_unavailable(error: SQLAlchemyError) -> bool:
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
 @contextmanager
 def unavailable_on_failure() -> Iterator[None]:
     """Re-raise connection, timeout and pool errors as ``BackendUnavailable``."""
     try:
         yield
-    except (OperationalError, InterfaceError, PoolTimeoutError) as error:
+    except SQLAlchemyError as error:
+        if not _is_unavailable(error):
+            raise
+        # The cause (refused, authentication, timeout) is for operators, not clients.
+        log.warning("database unavailable: %s", str(getattr(error, "orig", None) or error).strip())
         raise BackendUnavailable("database unavailable") from error
-    except DBAPIError as error:
-        if error.connection_invalidated:
-            raise BackendUnavailable("database unavailable") from error
-        raise
 
 
 class Database:

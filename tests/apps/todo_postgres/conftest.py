@@ -1,0 +1,60 @@
+"""A real PostgreSQL cluster for the session, and an ``app``/``client`` pair on it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from todo_postgres import create_app, settings
+from todo_postgres.db import Database
+from todo_postgres.routes import EXTENSION
+from tools.backends.postgres import LocalPostgres
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[LocalPostgres]:
+    with LocalPostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres: LocalPostgres) -> str:
+    return postgres.url(postgres.create_database("todo"))
+
+
+@pytest.fixture
+def fresh_database_url(postgres: LocalPostgres) -> str:
+    """An empty database of its own (no schema yet)."""
+    return postgres.url(postgres.create_database(f"todo_{uuid.uuid4().hex[:12]}"))
+
+
+@pytest.fixture
+def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's shell must not decide which database a test uses."""
+    monkeypatch.delenv(settings.DATABASE_URL, raising=False)
+    monkeypatch.delenv(settings.DB_SECRET, raising=False)
+
+
+def database_of(app: Flask) -> Database:
+    database: Database = app.extensions[EXTENSION]
+    return database
+
+
+@pytest.fixture
+def app(database_url: str, no_database_env: None) -> Iterator[Flask]:
+    app = create_app({settings.DATABASE_URL_CONFIG: database_url, "TESTING": True})
+    yield app
+    database = database_of(app)
+    with database.engine.begin() as conn:
+        conn.execute(text("TRUNCATE tasks"))
+    database.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

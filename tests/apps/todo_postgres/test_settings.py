@@ -1,0 +1,168 @@
+"""Configuration: DATABASE_URL locally, the Secrets Manager JSON (DB_SECRET) on App Runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import URL, create_engine, make_url, text
+
+from tests.apps.todo_postgres.conftest import database_of
+from todo_postgres import create_app, settings
+from todo_postgres.settings import ConfigurationError, from_environ, url_from_secret
+from tools.backends.postgres import LocalPostgres
+from tools.backends.process import free_port
+
+# Every character URL string formatting gets wrong.
+AWKWARD_PASSWORD = "p@ss:w/rd%41 #?&=+'\"\\"
+ROLE = "todo_secret_user"
+
+
+def secret(**fields: Any) -> str:
+    base: dict[str, Any] = {
+        "engine": "postgres",
+        "host": "db.cluster-abc.eu-west-1.rds.amazonaws.com",
+        "port": 5432,
+        "username": "todo",
+        "password": AWKWARD_PASSWORD,
+        "dbname": "todo",
+        "dbClusterIdentifier": "todo-cluster",
+    }
+    base.update(fields)
+    return json.dumps({k: v for k, v in base.items() if v is not None})
+
+
+def test_stack_sets_only_the_runtime_secret() -> None:
+    assert frozenset({"DB_SECRET"}) == settings.STACK_ENV
+
+
+def test_missing_database_config_names_both_variables() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        from_environ({})
+    assert "DB_SECRET" in str(raised.value)
+    assert "DATABASE_URL" in str(raised.value)
+
+
+def test_create_app_fails_at_startup_without_database_config(no_database_env: None) -> None:
+    with pytest.raises(ConfigurationError, match="DB_SECRET"):
+        create_app()
+
+
+def test_database_url_is_used_as_given_and_wins_over_the_secret() -> None:
+    url = "postgresql+psycopg2://me@127.0.0.1:5433/todo"
+    config = from_environ({"DATABASE_URL": url, "DB_SECRET": secret(), "LOG_LEVEL": "DEBUG"})
+    assert config == {"DATABASE_URL": url, "LOG_LEVEL": "DEBUG"}
+
+
+def test_database_given_in_overrides_needs_no_environment() -> None:
+    assert from_environ({}, {"DATABASE_URL": "postgresql+psycopg2://x@127.0.0.1/x"}) == {}
+
+
+def test_secret_becomes_a_url_with_the_exact_password() -> None:
+    url = from_environ({"DB_SECRET": secret()})["DATABASE_URL"]
+    assert isinstance(url, URL)
+    assert url.drivername == "postgresql+psycopg2"
+    assert (url.username, url.password, url.host, url.port, url.database) == (
+        "todo",
+        AWKWARD_PASSWORD,
+        "db.cluster-abc.eu-west-1.rds.amazonaws.com",
+        5432,
+        "todo",
+    )
+    assert make_url(url.render_as_string(hide_password=False)).password == AWKWARD_PASSWORD
+
+
+def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None:
+    assert url_from_secret(secret(port="6543")).port == 6543
+    defaults = url_from_secret(secret(port=None, dbname=None))
+    assert (defaults.port, defaults.database) == (5432, "postgres")
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["host"]', "JSON object"),
+        (secret(host=None), "missing host"),
+        (secret(username="", password=None), "missing username, password"),
+        (secret(port="fivefourthreetwo"), "port must be an integer"),
+    ],
+)
+def test_bad_secret_is_a_clear_error_without_the_password(raw: str, problem: str) -> None:
+    with pytest.raises(ConfigurationError, match=problem) as raised:
+        from_environ({"DB_SECRET": raw})
+    assert AWKWARD_PASSWORD not in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def password_role(postgres: LocalPostgres) -> Iterator[str]:
+    """A role that must authenticate with ``AWKWARD_PASSWORD`` (the cluster trusts everyone
+    else), owning a database of its own; yields the database name."""
+    dbname = postgres.create_database("todo_secret")
+    assert postgres.data_dir is not None
+    hba = postgres.data_dir / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text(f"host all {ROLE} 127.0.0.1/32 scram-sha-256\n{original}")
+    admin = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE ROLE {ROLE} LOGIN PASSWORD :password"), {"password": AWKWARD_PASSWORD})
+            conn.execute(text(f"ALTER DATABASE {dbname} OWNER TO {ROLE}"))
+        # A restart, not a reload: the new rule is certainly in force afterwards.
+        postgres.restart()
+        yield dbname
+    finally:
+        hba.write_text(original)
+        postgres.restart()
+        admin.dispose()
+
+
+def test_app_runs_from_the_secret_with_an_awkward_password(
+    postgres: LocalPostgres, password_role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv(
+        "DB_SECRET",
+        secret(host="127.0.0.1", port=str(postgres.port), username=ROLE, dbname=password_role),
+    )
+    app = create_app()
+    try:
+        client = app.test_client()
+        created = client.post("/api/v1/tasks", json={"title": "from the secret"})
+        assert created.status_code == 201
+        assert client.get(f"/api/v1/tasks/{created.get_json()['id']}").status_code == 200
+    finally:
+        database_of(app).dispose()
+
+
+def test_wrong_password_is_refused_with_503(
+    postgres: LocalPostgres, password_role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv(
+        "DB_SECRET",
+        secret(host="127.0.0.1", port=postgres.port, username=ROLE, password="wrong", dbname=password_role),
+    )
+    app = create_app()
+    try:
+        response = app.test_client().get("/api/v1/tasks")
+        assert response.status_code == 503
+        assert response.get_json() == {"error": "database unavailable"}
+    finally:
+        database_of(app).dispose()
+
+
+def test_unreachable_database_at_startup_serves_503_then_health(no_database_env: None) -> None:
+    app = create_app({"DATABASE_URL": f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/todo"})
+    try:
+        client = app.test_client()
+        for response in (client.get("/api/v1/tasks"), client.post("/api/v1/tasks", json={"title": "x"})):
+            assert response.status_code == 503
+            assert response.headers["Retry-After"].isdigit()
+            assert response.get_json() == {"error": "database unavailable"}
+        assert client.get("/").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    finally:
+        database_of(app).dispose()
