@@ -1,0 +1,106 @@
+"""DynamoDB trouble: unavailable or throttling is a 503 with Retry-After, our bug a 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from common import ApiError, BackendUnavailable
+from common.dynamodb import dynamodb_errors
+from tests.apps.shortener.conftest import PARTITION_KEY, TABLE_NAME, AppFactory
+from tools.backends.dynamodb import LocalDynamoDB
+
+URL = "https://example.com/before-the-outage"
+
+
+@pytest.fixture
+def outage_dynamodb(tmp_path: Path) -> Iterator[LocalDynamoDB]:
+    """A dynalite of its own (on disk, so data survives a restart) to stop and start."""
+    with LocalDynamoDB(path=tmp_path / "dynalite") as server:
+        server.create_table(TABLE_NAME, partition_key=PARTITION_KEY)
+        yield server
+
+
+def test_outage_is_a_503_and_the_app_recovers(make_app: AppFactory, outage_dynamodb: LocalDynamoDB) -> None:
+    # One attempt: botocore's backoff between retries would only slow the test down.
+    app = make_app(DYNAMODB_ENDPOINT_URL=outage_dynamodb.endpoint_url, DYNAMODB_MAX_ATTEMPTS=1)
+    client = app.test_client()
+    code = client.post("/", data=URL).json["ShortCode"]  # type: ignore[index]
+
+    outage_dynamodb.stop()
+    for response in (client.get(f"/{code}"), client.post("/", data=URL)):
+        assert response.status_code == 503
+        assert response.json == {"error": "DynamoDB is unavailable; retry later"}
+        assert int(response.headers["Retry-After"]) > 0
+    assert client.get("/healthz").status_code == 200
+
+    outage_dynamodb.start()
+    assert client.get(f"/{code}").headers["Location"] == URL
+    assert client.post("/", data=URL).status_code == 200
+
+
+def test_client_error_that_is_our_bug_is_a_logged_json_500(
+    make_app: AppFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = make_app(TABLE_NAME="no-such-table").test_client()
+
+    with caplog.at_level(logging.ERROR, logger="common.dynamodb"):
+        response = client.post("/", data=URL)
+
+    assert response.status_code == 500
+    assert response.json == {"error": "internal server error"}
+    assert "ResourceNotFoundException" in caplog.text
+
+
+def client_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "simulated"}}, "PutItem")
+
+
+UNAVAILABLE: dict[str, Exception] = {
+    **{
+        code: client_error(code)
+        for code in (
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "RequestLimitExceeded",
+            "InternalServerError",
+            "ServiceUnavailable",
+        )
+    },
+    **{
+        error_type.__name__: error_type(endpoint_url="http://127.0.0.1:1")
+        for error_type in (
+            EndpointConnectionError,
+            ConnectTimeoutError,
+            ReadTimeoutError,
+            ConnectionClosedError,
+        )
+    },
+}
+
+
+@pytest.mark.parametrize("error", UNAVAILABLE.values(), ids=UNAVAILABLE.keys())
+def test_throttling_and_unreachable_map_to_backend_unavailable(error: Exception) -> None:
+    with pytest.raises(BackendUnavailable) as raised, dynamodb_errors():
+        raise error
+
+    assert raised.value.status == 503
+    assert "Retry-After" in raised.value.headers
+
+
+def test_other_client_errors_map_to_internal_server_error() -> None:
+    with pytest.raises(ApiError) as raised, dynamodb_errors():
+        raise client_error("ValidationException")
+
+    assert not isinstance(raised.value, BackendUnavailable)
+    assert (raised.value.status, raised.value.message) == (500, "internal server error")

@@ -1,0 +1,46 @@
+"""The environment contract with the CDK stack."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from flask import Flask
+
+from shortener import create_app, settings
+from tests.apps.shortener.conftest import AppFactory
+
+
+def test_stack_env_is_exactly_what_the_stack_sets() -> None:
+    assert frozenset({"TABLE_NAME", "AWS_REGION"}) == settings.STACK_ENV
+
+
+def test_missing_variables_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in settings.STACK_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    with pytest.raises(settings.MissingSetting, match="AWS_REGION, TABLE_NAME"):
+        create_app()
+
+
+def test_config_may_supply_required_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in settings.STACK_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+    app = create_app({"TABLE_NAME": "links", "AWS_REGION": "eu-west-1"})
+
+    assert (app.config["TABLE_NAME"], app.config["AWS_REGION"]) == ("links", "eu-west-1")
+
+
+def test_environment_is_read_when_the_app_is_created(make_app: AppFactory) -> None:
+    app = make_app()
+
+    assert app.config["TABLE_NAME"] == "shortener-links"
+    assert app.config["DYNAMODB_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+
+
+@pytest.mark.usefixtures("make_app")
+def test_wsgi_module_builds_the_app_from_the_environment() -> None:
+    wsgi = importlib.import_module("shortener.wsgi")
+
+    assert isinstance(wsgi.app, Flask)

@@ -1,0 +1,89 @@
+"""Bad input gets a clear 400 (or 413) and is never stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from shortener.settings import MAX_CONTENT_LENGTH
+from shortener.views import MAX_URL_LENGTH
+from tests.apps.shortener.conftest import item_count
+from tools.backends.dynamodb import LocalDynamoDB
+
+ABSOLUTE = "https://example.com/"
+
+
+@pytest.fixture
+def nothing_stored(local_dynamodb: LocalDynamoDB) -> Iterator[None]:
+    before = item_count(local_dynamodb)
+    yield
+    assert item_count(local_dynamodb) == before
+
+
+BAD_RAW_BODIES = {
+    "empty": (b"", "request body is empty"),
+    "whitespace only": (b" \n\t ", "request body is empty"),
+    "javascript": (b"javascript:alert(1)", "absolute http:// or https://"),
+    "data": (b"data:text/html,<script>alert(1)</script>", "absolute http:// or https://"),
+    "file": (b"file:///etc/passwd", "absolute http:// or https://"),
+    "ftp": (b"ftp://example.com/file", "absolute http:// or https://"),
+    "relative path": (b"/some/path", "absolute http:// or https://"),
+    "no scheme": (b"example.com/page", "absolute http:// or https://"),
+    "scheme-relative": (b"//example.com/page", "absolute http:// or https://"),
+    "no host": (b"http:///path", "absolute http:// or https://"),
+    "scheme only": (b"https://", "absolute http:// or https://"),
+    "bad port": (b"http://example.com:99999/", "URL is malformed"),
+    "bad ipv6": (b"http://[::1/", "URL is malformed"),
+    "inner space": (b"https://example.com/a b", "whitespace or control"),
+    "header injection": (b"https://example.com/\r\nSet-Cookie: a=b", "whitespace or control"),
+    "too long": (("https://example.com/" + "a" * MAX_URL_LENGTH).encode(), f"longer than {MAX_URL_LENGTH}"),
+    "not utf-8": (b"https://example.com/\xff", "UTF-8"),
+    "malformed json": (b'{"url": "https://example.com/"', "not valid JSON"),
+}
+
+
+@pytest.mark.usefixtures("nothing_stored")
+@pytest.mark.parametrize(("body", "message"), BAD_RAW_BODIES.values(), ids=BAD_RAW_BODIES.keys())
+def test_bad_raw_body_is_rejected(client: FlaskClient, body: bytes, message: str) -> None:
+    response = client.post("/", data=body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert message in response.json["error"]  # type: ignore[index]
+
+
+BAD_JSON_BODIES = {
+    "malformed": ('{"url": ', "not valid JSON"),
+    "array": (f'["{ABSOLUTE}"]', "must be a JSON object"),
+    "string": (f'"{ABSOLUTE}"', "must be a JSON object"),
+    "no url": ('{"link": "https://example.com/"}', 'non-empty string "url"'),
+    "url not a string": ('{"url": 42}', 'non-empty string "url"'),
+    "empty url": ('{"url": "  "}', 'non-empty string "url"'),
+    "javascript url": ('{"url": "javascript:alert(1)"}', "absolute http:// or https://"),
+}
+
+
+@pytest.mark.usefixtures("nothing_stored")
+@pytest.mark.parametrize(("body", "message"), BAD_JSON_BODIES.values(), ids=BAD_JSON_BODIES.keys())
+def test_bad_json_body_is_rejected(client: FlaskClient, body: str, message: str) -> None:
+    response = client.post("/", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert message in response.json["error"]  # type: ignore[index]
+
+
+def test_longest_allowed_url_is_accepted(client: FlaskClient) -> None:
+    url = ABSOLUTE + "a" * (MAX_URL_LENGTH - len(ABSOLUTE))
+
+    code = client.post("/", data=url).json["ShortCode"]  # type: ignore[index]
+
+    assert client.get(f"/{code}").headers["Location"] == url
+
+
+@pytest.mark.usefixtures("nothing_stored")
+def test_oversized_body_is_a_json_413(client: FlaskClient) -> None:
+    response = client.post("/", data=ABSOLUTE + "a" * MAX_CONTENT_LENGTH)
+
+    assert response.status_code == 413
+    assert response.is_json and "error" in response.json  # type: ignore[operator]
