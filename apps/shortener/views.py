@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from werkzeug.wrappers import Response
 
 from common import ApiError, BadRequest, NotFound, json_object
@@ -72,4 +72,5 @@ def resolve(code: str) -> Response:
     long_url, active = found
     if not active:
         raise ApiError(f"short code {code!r} is no longer active", status=410)
-    return redirect(long_url, code=302)
+    # Empty body, as in the original app: no HTML "Redirecting..." page.
+    return Response(status=302, headers={"Location": long_url})

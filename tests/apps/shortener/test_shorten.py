@@ -32,6 +32,7 @@ def test_curl_flow_raw_body_then_redirect(client: FlaskClient, local_dynamodb: L
     redirected = client.get(f"/{code}")
     assert redirected.status_code == 302
     assert redirected.headers["Location"] == LONG_URL
+    assert redirected.data == b""
 
 
 def test_json_body_is_accepted(client: FlaskClient) -> None:
