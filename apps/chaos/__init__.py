@@ -1,4 +1,11 @@
-"""Crash-test app: the article's Hello World plus endpoints that break it on purpose."""
+"""Crash-test app: the article's Hello World plus endpoints that break it on purpose.
+
+``GET /`` the HTML page, ``/healthz``; ``/panic`` (500), ``/exit`` and ``/fatal``
+(the worker exits 1; ``?scope=container`` ends the gunicorn master too) and
+``/use-all-memory`` (the worker caps its address space at MEMORY_LIMIT_MB and dies of
+MemoryError), all 404 when CHAOS_ENABLED=false; ``/dynamodb/read`` and
+``/dynamodb/write`` on TABLE_NAME. Environment: see ``chaos.settings``.
+"""
 
 from __future__ import annotations
 

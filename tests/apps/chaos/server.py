@@ -128,11 +128,10 @@ class Traffic:
     port: int
     max_requests: int = 2000
     max_seconds: float = 20.0
-    pause: float = 0.0
-    ok: int = 0
-    failures: list[str] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    ok: int = field(default=0, init=False)
+    failures: list[str] = field(default_factory=list, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
 
     def _run(self) -> None:
         deadline = time.monotonic() + self.max_seconds
@@ -148,7 +147,6 @@ class Traffic:
                     self.ok += 1
                 else:
                     self.failures.append(f"HTTP {status}: {body[:200]!r}")
-            time.sleep(self.pause)
 
     def __enter__(self) -> Traffic:
         self._thread = threading.Thread(target=self._run, name="traffic", daemon=True)
