@@ -35,6 +35,7 @@ class LocalDynamoDB:
         self.endpoint_url = f"http://{process.LOCALHOST}:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
         self._tables: dict[str, tuple[str, str | None]] = {}
+        self._client: DynamoDBClient | None = None
 
     def _command(self) -> list[str]:
         node = process.require_binary("node", f"install Node.js, then {_INSTALL_HINT}")
@@ -71,15 +72,22 @@ class LocalDynamoDB:
         self.start()
 
     def client(self) -> DynamoDBClient:
-        """A client for this server only: dummy credentials, no retries, short timeouts."""
-        return boto3.client(
-            "dynamodb",
-            endpoint_url=self.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 1}),
-        )
+        """A client for this server only: dummy credentials, no retries, short timeouts.
+
+        Made once and reused (boto3 clients are thread-safe): building one takes ~0.1 s.
+        """
+        if self._client is None:
+            self._client = boto3.session.Session().client(
+                "dynamodb",
+                endpoint_url=self.endpoint_url,
+                region_name=REGION,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+                config=Config(
+                    connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 1}
+                ),
+            )
+        return self._client
 
     def create_table(self, name: str, *, partition_key: str, sort_key: str | None = None) -> None:
         """Create ``name`` with string keys, on demand; no-op if it already exists."""
