@@ -44,8 +44,8 @@ def dynamodb_client(
     ``endpoint_url`` is None on AWS and a local DynamoDB's URL in development. A new
     session per call because boto3's default session is not thread-safe.
     """
-    import boto3  # noqa: PLC0415 - see the module docstring
-    from botocore.config import Config  # noqa: PLC0415
+    import boto3  # imported here: see the module docstring
+    from botocore.config import Config
 
     config = Config(
         retries={"mode": RETRY_MODE, "max_attempts": max_attempts},
@@ -61,7 +61,7 @@ def dynamodb_client(
 def dynamodb_errors() -> Iterator[None]:
     """Turn DynamoDB failures into API errors: unavailable or throttling → 503 with
     ``Retry-After``; any other client error is our bug → logged, then a JSON 500."""
-    from botocore.exceptions import (  # noqa: PLC0415
+    from botocore.exceptions import (
         ClientError,
         ConnectionClosedError,
         ConnectTimeoutError,
