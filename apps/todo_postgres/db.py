@@ -57,16 +57,23 @@ def unavailable_on_failure() -> Iterator[None]:
 class Database:
     """The engine (no connection is opened until first use) and the schema, created once."""
 
-    def __init__(self, url: str | URL) -> None:
+    def __init__(
+        self,
+        url: str | URL,
+        *,
+        pool_size: int = POOL_SIZE,
+        pool_timeout: float = POOL_TIMEOUT_SECONDS,
+        statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+    ) -> None:
         self.engine: Engine = create_engine(
             make_url(url),
             pool_pre_ping=True,
-            pool_size=POOL_SIZE,
+            pool_size=pool_size,
             max_overflow=MAX_OVERFLOW,
-            pool_timeout=POOL_TIMEOUT_SECONDS,
+            pool_timeout=pool_timeout,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-                "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c timezone=UTC",
+                "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
                 "application_name": "todo_postgres",
                 **_KEEPALIVES,
             },

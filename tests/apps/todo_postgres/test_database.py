@@ -1,0 +1,49 @@
+"""The engine's limits: a slow statement or an exhausted pool is a 503, not a hang or a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+
+from common import BackendUnavailable
+from tests.apps.todo_postgres.conftest import database_of
+from todo_postgres.db import MAX_OVERFLOW, STATEMENT_TIMEOUT_MS, Database
+from todo_postgres.models import Task
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    database = Database(database_url, pool_size=1, pool_timeout=0.3, statement_timeout_ms=300)
+    database.ensure_schema()
+    yield database
+    database.dispose()
+
+
+def test_app_sessions_have_the_statement_timeout_and_utc(app: Flask) -> None:
+    with database_of(app).session() as session:
+        assert session.scalar(text("SHOW statement_timeout")) == f"{STATEMENT_TIMEOUT_MS // 1000}s"
+        assert session.scalar(text("SHOW timezone")) == "UTC"
+
+
+def test_statement_blocked_past_the_timeout_is_unavailable(app: Flask, database: Database) -> None:
+    # Another session holds the table; the app's read waits for it until the timeout.
+    with database_of(app).session() as holder:
+        holder.execute(text("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(BackendUnavailable), database.session() as session:
+            session.scalars(select(Task)).all()
+    with database.session() as session:
+        assert session.scalars(select(Task)).all() == []
+
+
+def test_exhausted_pool_is_unavailable(database: Database) -> None:
+    with ExitStack() as held:
+        for _ in range(1 + MAX_OVERFLOW):
+            held.enter_context(database.engine.connect())
+        with pytest.raises(BackendUnavailable), database.session() as session:
+            session.execute(text("SELECT 1"))
+    with database.session() as session:
+        assert session.scalar(text("SELECT 1")) == 1
