@@ -14,11 +14,28 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install synth test lint format typecheck clean
+# make <verb>-<app>: the app names and their stacks.
+APPS := shortener users-redis todo-postgres chaos
+STACK_shortener := ShortenerStack
+STACK_users-redis := UsersRedisStack
+STACK_todo-postgres := TodoPostgresStack
+STACK_chaos := ChaosStack
+stack = $(or $(STACK_$(1)),$(error unknown app '$(1)': use one of $(APPS)))
+# CONTEXT="key=value key2=value2" overrides cdk.json context (see README).
+CONTEXT ?=
+CONTEXT_ARGS := $(foreach kv,$(CONTEXT),-c $(kv))
+# Ask before deploying security-broadening changes; APPROVE=never skips the question.
+APPROVE ?= broadening
+# The stack selector tolerates a stack_prefix context ("*" matches the prefix).
+CDK_STACK = '*$(call stack,$*)'
+CHECK_CREDENTIALS = @$(PY) -m tools.aws_credentials make $@
+
+.PHONY: help install synth test lint format typecheck clean bootstrap
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_%-]+:.*?## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+		awk 'BEGIN {FS = ":.*?## "}; {sub(/%/, "<app>", $$1); printf "  %-20s %s\n", $$1, $$2}'
+	@echo "  <app> is one of: $(APPS)"
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "): set PYTHON=/path/to/python3.11")'
@@ -51,6 +68,26 @@ format: install ## Apply ruff fixes and formatting
 
 typecheck: install ## Type-check with mypy (strict)
 	$(PY) -m mypy constructs_lib cdk tools apps/common
+
+bootstrap: install ## Bootstrap the CDK toolkit in the current AWS account/region (once per account/region)
+	$(CHECK_CREDENTIALS)
+	$(CDK) bootstrap --no-notices $(CONTEXT_ARGS)
+
+deploy-%: install ## Deploy one app's stack (CONTEXT="key=value ...", APPROVE=never to skip approval)
+	$(CHECK_CREDENTIALS)
+	$(CDK) deploy $(CDK_STACK) --no-notices --require-approval $(APPROVE) $(CONTEXT_ARGS)
+
+diff-%: install ## Show what deploying one app would change (offline: against an empty template)
+	@if $(PY) -m tools.aws_credentials make $@ 2>/dev/null; then \
+		$(CDK) diff $(CDK_STACK) --no-notices $(CONTEXT_ARGS); \
+	else \
+		echo "No AWS credentials: comparing against an empty template (everything would be created)."; \
+		$(CDK) diff $(CDK_STACK) --no-notices --template tools/empty-template.json $(CONTEXT_ARGS); \
+	fi
+
+destroy-%: install ## Delete one app's stack (asks for confirmation)
+	$(CHECK_CREDENTIALS)
+	$(CDK) destroy $(CDK_STACK) --no-notices $(CONTEXT_ARGS)
 
 clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist

@@ -14,10 +14,11 @@ from cdk.context import Context
 from cdk.stacks import STACKS
 
 
-def environment() -> Environment | None:
-    """Account/region from the CLI's credentials when present; else env-agnostic."""
+def environment(context: Context) -> Environment | None:
+    """Account from the CLI's credentials, region from context ``region`` or the CLI;
+    env-agnostic when neither is known (offline synth and tests)."""
     account = os.environ.get("CDK_DEFAULT_ACCOUNT")
-    region = os.environ.get("CDK_DEFAULT_REGION")
+    region = context.optional_string("region") or os.environ.get("CDK_DEFAULT_REGION")
     if not (account or region):
         return None
     return Environment(account=account, region=region)
@@ -35,8 +36,9 @@ def build_app(app: App | None = None, *, nag: bool = True) -> App:
     the whole synthesis at the first one.
     """
     app = app or App()
-    prefix = Context(app.node).optional_string("stack_prefix") or ""
-    env = environment()
+    context = Context(app.node)
+    prefix = context.optional_string("stack_prefix") or ""
+    env = environment(context)
     for stack_id, stack_class in STACKS.items():
         stack: Stack = stack_class(app, f"{prefix}{stack_id}", env=env)
         stack.tags.set_tag("project", "apprunner-cdk-constructs")

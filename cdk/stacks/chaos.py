@@ -10,5 +10,7 @@ from constructs import Construct
 
 class ChaosStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, description="crash-test server (App Runner + DynamoDB)", **kwargs)
+        super().__init__(
+            scope, construct_id, description="crash-test server (App Runner + DynamoDB)", **kwargs
+        )
         CfnWaitConditionHandle(self, "Placeholder")

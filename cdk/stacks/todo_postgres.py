@@ -1,4 +1,4 @@
-"""TodoPostgresStack: the todo API (App Runner + Aurora PostgreSQL Serverless v2). Placeholder until its app issue lands."""
+"""TodoPostgresStack: the todo API (App Runner + Aurora PostgreSQL Serverless v2). Placeholder."""
 
 from __future__ import annotations
 
@@ -10,5 +10,10 @@ from constructs import Construct
 
 class TodoPostgresStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, description="todo API (App Runner + Aurora PostgreSQL Serverless v2)", **kwargs)
+        super().__init__(
+            scope,
+            construct_id,
+            description="todo API (App Runner + Aurora PostgreSQL Serverless v2)",
+            **kwargs,
+        )
         CfnWaitConditionHandle(self, "Placeholder")

@@ -10,5 +10,7 @@ from constructs import Construct
 
 class UsersRedisStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, description="users API (App Runner + MemoryDB for Redis)", **kwargs)
+        super().__init__(
+            scope, construct_id, description="users API (App Runner + MemoryDB for Redis)", **kwargs
+        )
         CfnWaitConditionHandle(self, "Placeholder")

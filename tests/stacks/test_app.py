@@ -42,3 +42,9 @@ def test_enforced_nag_fails_synthesis_on_a_finding(tmp_path: Path) -> None:
     enforce_nag(app)
     with pytest.raises(RuntimeError, match=r"AwsSolutions-S1\b"):
         app.synth()
+
+
+def test_region_context_overrides_the_cli_region(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
+    app = build_app(new_app(tmp_path, region="ap-southeast-2"), nag=False)
+    assert Stack.of(app.node.find_child("ChaosStack")).region == "ap-southeast-2"
