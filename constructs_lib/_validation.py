@@ -1,0 +1,38 @@
+"""Synth-time checks shared by every construct.
+
+Each check skips values that are unresolved tokens (they are only known at deploy
+time) and raises ``ValueError`` naming the prop and the bad value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aws_cdk import Token
+
+#: App Runner resource names: a letter or digit, then letters, digits, hyphens or underscores.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]*$")
+
+
+def check_range(prop: str, value: int | float, minimum: int, maximum: int, unit: str = "") -> None:
+    """Reject ``value`` outside ``minimum..maximum`` (inclusive) or not a whole number."""
+    if Token.is_unresolved(value):
+        return
+    suffix = f" {unit}" if unit else ""
+    if isinstance(value, bool) or value != int(value) or not minimum <= value <= maximum:
+        raise ValueError(
+            f"`{prop}` must be a whole number between {minimum} and {maximum}{suffix}, got {value!r}"
+        )
+
+
+def check_name(prop: str, value: str, minimum: int, maximum: int) -> None:
+    """Reject an App Runner resource name that App Runner itself would reject at deploy time."""
+    if Token.is_unresolved(value):
+        return
+    if not minimum <= len(value) <= maximum:
+        raise ValueError(f"`{prop}` must be {minimum} to {maximum} characters long, got {value!r}")
+    if not NAME_PATTERN.match(value):
+        raise ValueError(
+            f"`{prop}` must start with a letter or digit and contain only letters, digits, "
+            f"'-' and '_', got {value!r}"
+        )

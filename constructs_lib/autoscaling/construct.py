@@ -1,0 +1,205 @@
+"""``AutoScalingConfig``: an App Runner auto scaling configuration managed by a custom resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import (
+    Acknowledgment,
+    ArnFormat,
+    CfnElement,
+    CfnResource,
+    CustomResource,
+    Duration,
+    Stack,
+    Validations,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
+from constructs import Construct, IConstruct
+
+from constructs_lib._validation import check_name, check_range
+
+_PROVIDER_ID = "AppRunnerAutoScalingConfigProvider"
+_HANDLER_DIR = Path(__file__).parent / "handler"
+_RESOURCE_TYPE = "Custom::AppRunnerAutoScalingConfiguration"
+_LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+
+
+def _logical_id(construct: Construct) -> str:
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnElement)
+    return Stack.of(construct).get_logical_id(resource)
+
+
+def _nag_resource(stack: Stack, value: str) -> str:
+    """``value`` the way cdk-nag prints it in a finding id: ``arn:<AWS::Partition>:...``."""
+    resolved = stack.resolve(value)
+    if isinstance(resolved, str):
+        return resolved
+    return "".join(_nag_part(part) for part in resolved["Fn::Join"][1])
+
+
+def _nag_part(part: Any) -> str:
+    if isinstance(part, str):
+        return part
+    if "Ref" in part:
+        return f"<{part['Ref']}>"
+    resource, attribute = part["Fn::GetAtt"]
+    return f"<{resource}.{attribute}>"
+
+
+def _ignore_redundant_role_dependency(function: IConstruct) -> None:
+    # lambda.Function always adds DependsOn on its role although Role already references it;
+    # cfn-lint W3005 flags that CDK-generated redundancy.
+    resource = function.node.default_child
+    assert isinstance(resource, CfnResource)
+    resource.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+
+
+class _AutoScalingProvider(Construct):
+    """The stack's one custom resource provider: a Python handler behind the CDK Provider framework.
+
+    Both Lambdas get their own roles and log groups, so no AWS managed policy is attached.
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.handler_role = iam.Role(
+            self,
+            "HandlerRole",
+            assumed_by=iam.ServicePrincipal(_LAMBDA_PRINCIPAL),
+            description="App Runner auto scaling configuration custom resource handler.",
+        )
+        handler_logs = logs.LogGroup(self, "HandlerLogs", retention=logs.RetentionDays.ONE_YEAR)
+        handler_logs.grant_write(self.handler_role)
+        handler = lambda_.Function(
+            self,
+            "Handler",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.on_event",
+            code=lambda_.Code.from_asset(str(_HANDLER_DIR)),
+            role=self.handler_role,
+            timeout=Duration.minutes(1),
+            log_group=handler_logs,
+            description="Creates and deletes App Runner auto scaling configurations.",
+        )
+
+        framework_role = iam.Role(
+            self,
+            "FrameworkRole",
+            assumed_by=iam.ServicePrincipal(_LAMBDA_PRINCIPAL),
+            description="CDK custom resource provider framework for App Runner auto scaling configurations.",
+        )
+        framework_logs = logs.LogGroup(self, "FrameworkLogs", retention=logs.RetentionDays.ONE_YEAR)
+        framework_logs.grant_write(framework_role)
+        provider = cr.Provider(
+            self,
+            "Provider",
+            on_event_handler=handler,
+            framework_on_event_role=framework_role,
+            log_group=framework_logs,
+        )
+        self.service_token = provider.service_token
+        Validations.of(framework_role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::<{_logical_id(handler)}.Arn>:*]",
+                reason="The provider framework may invoke only the one handler function; the ':*' "
+                "suffix covers that function's versions and aliases.",
+            )
+        )
+        for function in (handler, provider.node.find_child("framework-onEvent")):
+            _ignore_redundant_role_dependency(function)
+
+    @staticmethod
+    def of(scope: Construct) -> _AutoScalingProvider:
+        """The provider of ``scope``'s stack, created on first use."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(_PROVIDER_ID)
+        if isinstance(existing, _AutoScalingProvider):
+            return existing
+        return _AutoScalingProvider(stack, _PROVIDER_ID)
+
+
+class AutoScalingConfig(Construct):
+    """An App Runner auto scaling configuration (pass it to ``AppRunnerService(auto_scaling_config=...)``).
+
+    Backed by a Lambda custom resource (one provider per stack, however many configurations).
+    Changing a prop creates a new revision; CloudFormation deletes the old one after the
+    services moved to the new one.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        min_size: int = 1,
+        max_size: int = 25,
+        max_concurrency: int = 100,
+    ) -> None:
+        """
+        :param name: 4-32 characters, ``[A-Za-z0-9][A-Za-z0-9-_]*``; unique per account and region.
+        :param min_size: instances always provisioned, 1-25. Default: 1.
+        :param max_size: maximum instances, 1-25 and >= ``min_size``. Default: 25.
+        :param max_concurrency: concurrent requests per instance before scaling out, 1-200. Default: 100.
+        """
+        super().__init__(scope, id)
+        check_name("name", name, 4, 32)
+        check_range("min_size", min_size, 1, 25)
+        check_range("max_size", max_size, 1, 25)
+        check_range("max_concurrency", max_concurrency, 1, 200)
+        if isinstance(min_size, int) and isinstance(max_size, int) and max_size < min_size:
+            raise ValueError(f"`max_size` must be >= `min_size` ({min_size}), got {max_size}")
+
+        provider = _AutoScalingProvider.of(self)
+        stack = Stack.of(self)
+        revisions = stack.format_arn(
+            service="apprunner",
+            resource="autoscalingconfiguration",
+            resource_name=f"{name}/*",
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        # This configuration's own permissions, so the handler may only touch configurations by this name.
+        policy = iam.Policy(
+            self,
+            "HandlerPolicy",
+            roles=[provider.handler_role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=[
+                        "apprunner:CreateAutoScalingConfiguration",
+                        "apprunner:DeleteAutoScalingConfiguration",
+                    ],
+                    resources=[revisions],
+                )
+            ],
+        )
+        Validations.of(policy).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions-IAM5[Resource::{_nag_resource(stack, revisions)}]",
+                reason="App Runner appends a revision number and a random id to the configuration "
+                "ARN, so the wildcard only covers revisions of this one named configuration.",
+            )
+        )
+        resource = CustomResource(
+            self,
+            "Resource",
+            service_token=provider.service_token,
+            resource_type=_RESOURCE_TYPE,
+            properties={
+                "AutoScalingConfigurationName": name,
+                "MinSize": min_size,
+                "MaxSize": max_size,
+                "MaxConcurrency": max_concurrency,
+            },
+        )
+        # The handler must not run before it may call App Runner.
+        resource.node.add_dependency(policy)
+        self.name = name
+        #: ARN of the current revision.
+        self.auto_scaling_configuration_arn: str = resource.get_att_string("Arn")

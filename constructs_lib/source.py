@@ -1,0 +1,301 @@
+"""Where an App Runner service gets its code: a local Dockerfile, ECR, ECR Public or a Git repository."""
+
+from __future__ import annotations
+
+import abc
+import enum
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from aws_cdk import Acknowledgment, IgnoreMode, Token, Validations
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+_ACCESS_ROLE_PRINCIPAL = "build.apprunner.amazonaws.com"
+_ECR_PUBLIC_IMAGE = re.compile(r"^public\.ecr\.aws/.+/.+")
+_RUNTIME_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class ConfigurationSource(enum.Enum):
+    """Where App Runner reads a code repository's build and run settings from."""
+
+    #: From the construct's props (``runtime``, ``build_command``, ``start_command``, env, secrets, port).
+    API = "API"
+    #: From ``apprunner.yaml`` in the repository; the construct passes no configuration values.
+    REPOSITORY = "REPOSITORY"
+
+
+class Runtime:
+    """An App Runner managed runtime for code repository sources, e.g. ``Runtime.PYTHON_311``."""
+
+    PYTHON_3: ClassVar[Runtime]
+    PYTHON_311: ClassVar[Runtime]
+    NODEJS_18: ClassVar[Runtime]
+    NODEJS_22: ClassVar[Runtime]
+    CORRETTO_11: ClassVar[Runtime]
+    GO_1: ClassVar[Runtime]
+    DOTNET_6: ClassVar[Runtime]
+    PHP_81: ClassVar[Runtime]
+    RUBY_31: ClassVar[Runtime]
+
+    def __init__(self, name: str) -> None:
+        if not Token.is_unresolved(name) and not _RUNTIME_NAME.match(name):
+            raise ValueError(f"`runtime` must be an App Runner runtime name such as PYTHON_311, got {name!r}")
+        self.name = name
+
+    @staticmethod
+    def of(name: str) -> Runtime:
+        """A runtime by App Runner name, for runtimes newer than this library's constants."""
+        return Runtime(name)
+
+    def __repr__(self) -> str:
+        return f"Runtime({self.name!r})"
+
+
+for _name in ("PYTHON_3", "PYTHON_311", "NODEJS_18", "NODEJS_22", "CORRETTO_11", "GO_1", "DOTNET_6",
+              "PHP_81", "RUBY_31"):  # fmt: skip
+    setattr(Runtime, _name, Runtime(_name))
+
+
+@dataclass(frozen=True)
+class ImageRepository:
+    """A bound container image source."""
+
+    identifier: str
+    repository_type: str
+
+
+@dataclass(frozen=True)
+class CodeRepository:
+    """A bound code repository source."""
+
+    repository_url: str
+    branch: str
+    connection_arn: str
+    configuration_source: ConfigurationSource
+    runtime: Runtime | None
+    build_command: str | None
+    start_command: str | None
+    source_directory: str | None
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """What a ``Source`` contributes to the service once bound to it."""
+
+    image: ImageRepository | None = None
+    code: CodeRepository | None = None
+    access_role: iam.IRole | None = None
+    #: False where App Runner cannot watch the source for new versions (ECR Public).
+    supports_auto_deployments: bool = True
+
+
+class Source(abc.ABC):
+    """The service's source. Build with one of the static factories."""
+
+    @abc.abstractmethod
+    def bind(self, scope: Construct) -> SourceConfig:
+        """Create what the source needs (asset, access role) under ``scope``."""
+
+    @staticmethod
+    def from_asset(
+        directory: str,
+        *,
+        file: str | None = None,
+        build_args: Mapping[str, str] | None = None,
+        exclude: Sequence[str] | None = None,
+        ignore_mode: IgnoreMode | None = None,
+        platform: ecr_assets.Platform | None = None,
+        target: str | None = None,
+        extra_hash: str | None = None,
+        display_name: str | None = None,
+        access_role: iam.IRole | None = None,
+    ) -> Source:
+        """Build ``directory``'s Dockerfile into a CDK image asset (pushed to the bootstrap ECR repository).
+
+        :param directory: the Docker build context.
+        :param file: Dockerfile path relative to ``directory``. Default: ``"Dockerfile"``.
+        :param build_args: ``--build-arg`` values. Default: none.
+        :param exclude: paths left out of the build context and the asset hash. Default: none
+            (a ``.dockerignore`` in ``directory`` still applies).
+        :param ignore_mode: how ``exclude`` patterns match (``IgnoreMode.DOCKER`` allows ``!`` negation).
+            Default: ``IgnoreMode.GLOB``.
+        :param platform: image platform; App Runner runs x86-64 only. Default: ``Platform.LINUX_AMD64``.
+        :param target: multi-stage build target. Default: the last stage.
+        :param extra_hash: extra data for the asset hash. Default: none.
+        :param display_name: name shown for the asset in CDK output. Default: the construct path.
+        :param access_role: role App Runner assumes to pull the image; it gets pull on the asset
+            repository. Default: a new role for ``build.apprunner.amazonaws.com``.
+        """
+        return _AssetSource(
+            directory=directory,
+            file=file,
+            build_args=dict(build_args) if build_args is not None else None,
+            exclude=list(exclude) if exclude is not None else None,
+            ignore_mode=ignore_mode,
+            platform=platform or ecr_assets.Platform.LINUX_AMD64,
+            target=target,
+            extra_hash=extra_hash,
+            display_name=display_name,
+            access_role=access_role,
+        )
+
+    @staticmethod
+    def from_ecr(
+        repository: ecr.IRepository, tag_or_digest: str = "latest", *, access_role: iam.IRole | None = None
+    ) -> Source:
+        """An image in a private ECR repository of this account.
+
+        :param repository: the repository.
+        :param tag_or_digest: image tag, or digest (``sha256:...``). Default: ``"latest"``.
+        :param access_role: role App Runner assumes to pull; it gets pull on ``repository``.
+            Default: a new role for ``build.apprunner.amazonaws.com``.
+        """
+        if not Token.is_unresolved(tag_or_digest) and not tag_or_digest:
+            raise ValueError(f"`tag_or_digest` must be a non-empty tag or digest, got {tag_or_digest!r}")
+        return _EcrSource(repository, tag_or_digest, access_role)
+
+    @staticmethod
+    def from_ecr_public(image_identifier: str) -> Source:
+        """A public image on ECR Public, e.g. ``"public.ecr.aws/aws-containers/hello-app-runner:latest"``.
+
+        No access role is needed. App Runner cannot auto-deploy new versions of public images.
+        """
+        if not Token.is_unresolved(image_identifier) and not _ECR_PUBLIC_IMAGE.match(image_identifier):
+            raise ValueError(
+                "`image_identifier` must look like public.ecr.aws/<registry>/<image>[:tag], "
+                f"got {image_identifier!r}"
+            )
+        return _StaticSource(SourceConfig(image=ImageRepository(image_identifier, "ECR_PUBLIC"),
+                                          supports_auto_deployments=False))  # fmt: skip
+
+    @staticmethod
+    def from_code_repository(
+        repository_url: str,
+        branch: str,
+        connection_arn: str,
+        *,
+        runtime: Runtime | None = None,
+        build_command: str | None = None,
+        start_command: str | None = None,
+        configuration_source: ConfigurationSource = ConfigurationSource.API,
+        source_directory: str | None = None,
+    ) -> Source:
+        """A GitHub or Bitbucket repository built by an App Runner managed runtime.
+
+        :param repository_url: e.g. ``"https://github.com/owner/repo"``.
+        :param branch: branch App Runner deploys (latest commit).
+        :param connection_arn: ARN of an App Runner connection whose handshake is completed.
+        :param runtime: managed runtime; required with ``ConfigurationSource.API``. Default: None.
+        :param build_command: command App Runner builds with. Default: none.
+        :param start_command: command App Runner starts the app with. Default: none.
+        :param configuration_source: ``API`` (the values above) or ``REPOSITORY`` (``apprunner.yaml``;
+            then runtime, build and start command must not be given). Default: ``API``.
+        :param source_directory: directory of the app inside the repository. Default: the root.
+        """
+        given = {"runtime": runtime, "build_command": build_command, "start_command": start_command}
+        if configuration_source is ConfigurationSource.REPOSITORY:
+            passed = [name for name, value in given.items() if value is not None]
+            if passed:
+                raise ValueError(
+                    f"`configuration_source` REPOSITORY reads apprunner.yaml, so configuration values "
+                    f"must not be given, got {', '.join(passed)}"
+                )
+        elif runtime is None:
+            raise ValueError("`runtime` is required with `configuration_source` API, got None")
+        for prop, value in (("repository_url", repository_url), ("branch", branch),
+                            ("connection_arn", connection_arn)):  # fmt: skip
+            if not Token.is_unresolved(value) and not value:
+                raise ValueError(f"`{prop}` must not be empty, got {value!r}")
+        code = CodeRepository(
+            repository_url=repository_url,
+            branch=branch,
+            connection_arn=connection_arn,
+            configuration_source=configuration_source,
+            runtime=runtime,
+            build_command=build_command,
+            start_command=start_command,
+            source_directory=source_directory,
+        )
+        return _StaticSource(SourceConfig(code=code))
+
+
+class _StaticSource(Source):
+    """A source that creates nothing in the construct tree."""
+
+    def __init__(self, config: SourceConfig) -> None:
+        self._config = config
+
+    def bind(self, scope: Construct) -> SourceConfig:
+        return self._config
+
+
+def _pull_role(scope: Construct, repository: ecr.IRepository, role: iam.IRole | None) -> iam.IRole:
+    """``role`` (or a new access role) with pull on exactly ``repository``."""
+    if role is None:
+        role = iam.Role(
+            scope,
+            "AccessRole",
+            assumed_by=iam.ServicePrincipal(_ACCESS_ROLE_PRINCIPAL),
+            description="Lets App Runner pull the service image from ECR.",
+        )
+    repository.grant_pull(role)
+    Validations.of(role).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-IAM5[Resource::*]",
+            reason="The `ecr:GetAuthorizationToken` action only supports Resource '*'; pulling is limited "
+            "to the one image repository.",
+        )
+    )
+    return role
+
+
+class _EcrSource(Source):
+    def __init__(self, repository: ecr.IRepository, tag_or_digest: str, role: iam.IRole | None) -> None:
+        self._repository = repository
+        self._tag_or_digest = tag_or_digest
+        self._role = role
+
+    def bind(self, scope: Construct) -> SourceConfig:
+        identifier = self._repository.repository_uri_for_tag_or_digest(self._tag_or_digest)
+        return SourceConfig(
+            image=ImageRepository(identifier, "ECR"),
+            access_role=_pull_role(scope, self._repository, self._role),
+        )
+
+
+@dataclass(frozen=True)
+class _AssetSource(Source):
+    directory: str
+    file: str | None
+    build_args: dict[str, str] | None
+    exclude: list[str] | None
+    ignore_mode: IgnoreMode | None
+    platform: ecr_assets.Platform
+    target: str | None
+    extra_hash: str | None
+    display_name: str | None
+    access_role: iam.IRole | None
+
+    def bind(self, scope: Construct) -> SourceConfig:
+        asset = ecr_assets.DockerImageAsset(
+            scope,
+            "ImageAsset",
+            directory=self.directory,
+            file=self.file,
+            build_args=self.build_args,
+            exclude=self.exclude,
+            ignore_mode=self.ignore_mode,
+            platform=self.platform,
+            target=self.target,
+            extra_hash=self.extra_hash,
+            display_name=self.display_name,
+        )
+        return SourceConfig(
+            image=ImageRepository(asset.image_uri, "ECR"),
+            access_role=_pull_role(scope, asset.repository, self.access_role),
+        )
