@@ -41,7 +41,18 @@ def _title(value: Any) -> str:
         raise BadRequest("title must not be empty or whitespace only")
     if len(value) > TITLE_MAX_LENGTH:
         raise BadRequest(f"title must be at most {TITLE_MAX_LENGTH} characters")
+    # JSON can carry both, PostgreSQL text can store neither.
+    if "\x00" in value or not _is_utf8_encodable(value):
+        raise BadRequest("title must not contain NUL characters or unpaired surrogates")
     return value
+
+
+def _is_utf8_encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _completed(value: Any) -> bool:
