@@ -50,8 +50,9 @@ DATA_DIR_VAR = "DEV_DATA_DIR"
 #: The only variables of the caller's shell the app sees, besides what ``_app_env`` sets:
 #: a stray DATABASE_URL, REDIS_URL or AWS_PROFILE must not change the app's code path
 #: or reach real AWS.
-PASSTHROUGH_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
-PASSTHROUGH_ENV += ("WEB_CONCURRENCY", "GUNICORN_THREADS", "LOG_LEVEL")
+PASSTHROUGH_ENV = (
+    "PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "WEB_CONCURRENCY", "GUNICORN_THREADS", "LOG_LEVEL",
+)  # fmt: skip
 DEFAULT_WEB_CONCURRENCY = "2"
 START_TIMEOUT = 30.0
 
@@ -89,7 +90,9 @@ def _redis(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]
     password = secrets.token_urlsafe(24)
     with redis.Redis(host=process.LOCALHOST, port=server.port, socket_timeout=5) as admin:
         # ACLs are not in the append-only file: every start sets them again, with a new password.
-        admin.execute_command("ACL", "SETUSER", REDIS_USER, "reset", "on", f">{password}", "~*", "&*", "+@all")
+        admin.execute_command(
+            "ACL", "SETUSER", REDIS_USER, "reset", "on", f">{password}", "~*", "&*", "+@all"
+        )
         admin.execute_command("ACL", "SETUSER", "default", "off")
     return {
         "MEMORYDB_CLUSTER_ENDPOINT": f"{process.LOCALHOST}:{server.port}",

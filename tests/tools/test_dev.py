@@ -1,0 +1,390 @@
+"""``make dev-<app>``, ``make dev`` and ``make dev-clean`` run as a user runs them.
+
+Each app starts with its real backend and gunicorn, answers its main flow, stops on a
+signal with no process left behind, and finds its data again after a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import importlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tools import dev
+from tools.backends.process import LOCALHOST, free_port
+
+pytestmark = pytest.mark.slow
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MAKE = shutil.which("make") or "make"
+_INCLUDED = "include tools/dev.mk" in (REPO_ROOT / "Makefile").read_text()
+# -o install: a test run never reinstalls .venv or node_modules.
+MAKE_ARGS = [MAKE, "--no-print-directory", "-o", "install"]
+MAKE_ARGS += [] if _INCLUDED else ["-f", "Makefile", "-f", "tools/dev.mk"]
+READY_TIMEOUT = 90.0
+STOP_TIMEOUT = 30.0
+#: Set in the caller's shell: they must not reach the app and change its code path.
+STRAY_ENV = {"DATABASE_URL": "postgresql://nobody@192.0.2.1/none", "REDIS_URL": "redis://192.0.2.1:1"}
+
+
+# --- processes -----------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.update(int(child) for child in children.read_text().split())
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        for child in _children(pending.pop()) - found:
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+def _cmdline(pid: int) -> list[str]:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    return []
+
+
+def _postmasters(data_dir: Path) -> set[int]:
+    """PostgreSQL daemonizes (pg_ctl): it is nobody's child, its pid is in its data dir."""
+    return {
+        int(pid_file.read_text().split()[0])
+        for pid_file in data_dir.glob("*/postgres/postmaster.pid")
+        if pid_file.read_text().strip()
+    }
+
+
+# --- a dev run ---------------------------------------------------------------------
+
+
+class DevRun:
+    """``make <target>`` in its own session, its output collected, every process it starts tracked."""
+
+    def __init__(self, target: str, env: Mapping[str, str], data_dir: Path) -> None:
+        self._args = [*MAKE_ARGS, target]
+        self._env = {**os.environ, **STRAY_ENV, "DEV_DATA_DIR": str(data_dir), **env}
+        self._data_dir = data_dir
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self.make: subprocess.Popen[bytes] | None = None
+        self._seen: set[int] = set()
+
+    def __enter__(self) -> DevRun:
+        self.make = subprocess.Popen(
+            self._args,
+            cwd=REPO_ROOT,
+            env=self._env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        threading.Thread(target=self._collect, daemon=True).start()
+        return self
+
+    def _collect(self) -> None:
+        assert self.make is not None and self.make.stdout is not None
+        for raw in self.make.stdout:
+            with self._changed:
+                self._lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self._changed.notify_all()
+
+    @property
+    def output(self) -> str:
+        with self._changed:
+            return "\n".join(self._lines)
+
+    def wait_for(self, text: str, timeout: float = READY_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not any(text in line for line in self._lines):
+                remaining = deadline - time.monotonic()
+                assert self.make is not None
+                if remaining <= 0 or self.make.poll() is not None:
+                    pytest.fail(f"no {text!r} in the output of {self._args}:\n" + "\n".join(self._lines))
+                self._changed.wait(min(remaining, 0.5))
+
+    def processes(self) -> set[int]:
+        """Every process of this run so far: make's descendants and the PostgreSQL servers."""
+        assert self.make is not None
+        self._seen |= {self.make.pid} | _descendants(self.make.pid) | _postmasters(self._data_dir)
+        return self._seen
+
+    def runner(self) -> int:
+        """The ``python -m tools.dev`` process."""
+        pids = [pid for pid in self.processes() if "tools.dev" in _cmdline(pid)]
+        assert len(pids) == 1, pids
+        return pids[0]
+
+    def gunicorn_env(self, app: str) -> dict[str, str]:
+        """The environment of ``app``'s gunicorn master (the runner's child serving it)."""
+        for pid in _children(self.runner()):
+            environ = dict(
+                item.split("=", 1)
+                for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+                if "=" in item
+            )
+            if environ.get("APP_MODULE") == app:
+                return environ
+        pytest.fail(f"no gunicorn serving {app}")
+
+    def stop(self, send: Callable[[], None]) -> int:
+        """``send`` a signal, wait for make; every process of the run must be gone."""
+        assert self.make is not None
+        started = self.processes()
+        send()
+        returncode = self.make.wait(timeout=STOP_TIMEOUT)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_alive(pid) for pid in started):
+            time.sleep(0.1)
+        left = {pid: _cmdline(pid) for pid in started if _alive(pid)}
+        assert not left, f"processes left behind: {left}\n{self.output}"
+        return returncode
+
+    def __exit__(self, *exc_info: object) -> None:
+        """After a failed test too: nothing of the run may outlive it."""
+        if self.make is None or self.make.poll() is not None:
+            return
+        pids = self.processes()
+        with contextlib.suppress(OSError):
+            os.killpg(self.make.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.make.wait(timeout=STOP_TIMEOUT)
+        for pid in pids:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    """The runs' DEV_DATA_DIR. Not tmp_path: as root, PostgreSQL runs as the postgres
+    user, who cannot enter pytest's private temp dirs."""
+    path = Path(tempfile.mkdtemp(prefix="dev-test-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# --- each app's main flow -------------------------------------------------------------
+
+
+def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], bytes]:
+    """One request on a fresh connection, redirects not followed."""
+    conn = http.client.HTTPConnection(LOCALHOST, port, timeout=15)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def ok_json(port: int, method: str, path: str, body: Any = None, *, status: int = 200) -> Any:
+    code, _, payload = call(port, method, path, body)
+    assert code == status, payload
+    return json.loads(payload)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An app's main flow: ``write`` creates something and returns its key, ``read`` checks it is there."""
+
+    app: str
+    write: Callable[[int], str]
+    read: Callable[[int, str], None]
+
+
+LONG_URL = "https://example.com/made-by-make-dev"
+
+
+def _shortener_read(port: int, code: str) -> None:
+    status, headers, _ = call(port, "GET", f"/{code}")
+    assert (status, headers.get("Location")) == (302, LONG_URL)
+
+
+def _users_read(port: int, email: str) -> None:
+    assert ok_json(port, "GET", f"/{email}") == {"email": email, "name": "Dev"}
+
+
+def _users_write(port: int) -> str:
+    code, _, payload = call(port, "POST", "/", {"email": "dev@example.com", "name": "Dev"})
+    assert code == 200, payload
+    return "dev@example.com"
+
+
+def _todo_read(port: int, task_id: str) -> None:
+    assert ok_json(port, "GET", f"/api/v1/tasks/{task_id}")["title"] == "from make dev"
+
+
+def _chaos_read(port: int, sort_key: str) -> None:
+    assert sort_key in [item["sk"] for item in ok_json(port, "GET", "/dynamodb/read")["items"]]
+
+
+FLOWS = [
+    Flow(
+        "shortener", lambda port: ok_json(port, "POST", "/", {"url": LONG_URL})["ShortCode"], _shortener_read
+    ),
+    Flow("users-redis", _users_write, _users_read),
+    Flow(
+        "todo-postgres",
+        lambda port: ok_json(port, "POST", "/api/v1/tasks", {"title": "from make dev"}, status=201)["id"],
+        _todo_read,
+    ),
+    Flow("chaos", lambda port: ok_json(port, "GET", "/dynamodb/write")["item"]["sk"], _chaos_read),
+]
+
+
+def _check_stack_env(run: DevRun, package: str) -> dict[str, str]:
+    """The app sees every variable its stack sets, and none of the caller's local overrides."""
+    environ = run.gunicorn_env(package)
+    stack_env: frozenset[str] = importlib.import_module(f"{package}.settings").STACK_ENV
+    assert {name for name in stack_env if environ.get(name)} == stack_env
+    assert not set(STRAY_ENV) & set(environ)
+    return environ
+
+
+def _assert_redis_needs_the_password(environ: Mapping[str, str]) -> None:
+    """MEMORYDB_USERNAME/PASSWORD are really used: the server's default user is off."""
+    port = int(environ["MEMORYDB_CLUSTER_ENDPOINT"].rpartition(":")[2])
+    with (
+        redis.Redis(host=LOCALHOST, port=port, socket_timeout=5) as anonymous,
+        pytest.raises(redis.AuthenticationError),
+    ):
+        anonymous.ping()
+    with redis.Redis(
+        host=LOCALHOST,
+        port=port,
+        username=environ["MEMORYDB_USERNAME"],
+        password=environ["MEMORYDB_PASSWORD"],
+        socket_timeout=5,
+    ) as user:
+        assert user.ping()
+
+
+@pytest.mark.parametrize("flow", FLOWS, ids=[flow.app for flow in FLOWS])
+def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: Path) -> None:
+    package = dev.find_app(flow.app).package
+    port = free_port()
+    with DevRun(f"dev-{flow.app}", {"PORT": str(port)}, data_dir) as run:
+        run.wait_for(f"{flow.app} ready: http://{LOCALHOST}:{port}")
+        key = flow.write(port)
+        flow.read(port, key)
+        environ = _check_stack_env(run, package)
+        if flow.app == "users-redis":
+            _assert_redis_needs_the_password(environ)
+        runner = run.runner()
+        assert run.stop(lambda: os.kill(runner, signal.SIGTERM)) == 0, run.output
+
+    with DevRun(f"dev-{flow.app}", {"PORT": str(port)}, data_dir) as run:
+        run.wait_for(f"{flow.app} ready: http://{LOCALHOST}:{port}")
+        flow.read(port, key)
+        runner = run.runner()
+        assert run.stop(lambda: os.kill(runner, signal.SIGTERM)) == 0, run.output
+
+
+def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> None:
+    ports = {app.name: free_port() for app in dev.APPS}
+    env = {app.port_var: str(ports[app.name]) for app in dev.APPS}
+    with DevRun("dev", env, data_dir) as run:
+        run.wait_for("Ctrl-C to stop", timeout=2 * READY_TIMEOUT)
+        for flow in FLOWS:
+            flow.read(ports[flow.app], flow.write(ports[flow.app]))
+        # Each app logged its requests, on lines prefixed by its name.
+        for flow in FLOWS:
+            run.wait_for(f"{flow.app.ljust(len('todo-postgres'))} | {{", timeout=10)
+        # Ctrl-C: SIGINT to the terminal's foreground process group (make and the runner).
+        assert run.make is not None
+        make_pid = run.make.pid
+        run.stop(lambda: os.killpg(make_pid, signal.SIGINT))
+
+
+def _without(binary: str, tmp_path: Path) -> str:
+    """A PATH with everything the runner needs except ``binary``."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("bash", "node", "redis-server", "initdb", "pg_ctl", "runuser"):
+        found = shutil.which(name)
+        if found and name != binary:
+            (bin_dir / name).symlink_to(found)
+    return str(bin_dir)
+
+
+@pytest.mark.parametrize(("app", "binary"), [("users-redis", "redis-server"), ("shortener", "node")])
+def test_missing_prerequisite_is_one_clear_line(
+    app: str, binary: str, tmp_path: Path, data_dir: Path
+) -> None:
+    env = {"PATH": _without(binary, tmp_path), "PORT": str(free_port())}
+    with DevRun(f"dev-{app}", env, data_dir) as run:
+        assert run.make is not None
+        assert run.make.wait(timeout=STOP_TIMEOUT) != 0
+        run.wait_for(f"dev: {binary} not found: install", timeout=5)
+        assert "Traceback" not in run.output
+        assert len([line for line in run.output.splitlines() if line.startswith("dev:")]) == 1
+
+
+def _run_make(target: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*MAKE_ARGS, target],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DEV_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_make_dev_clean_removes_the_data_dir(data_dir: Path) -> None:
+    (data_dir / "shortener").mkdir()
+    (data_dir / "shortener" / "data").write_text("x")
+    result = _run_make("dev-clean", data_dir)
+    assert result.returncode == 0, result.stderr
+    assert not data_dir.exists()
+
+
+def test_unknown_app_names_the_known_ones(data_dir: Path) -> None:
+    result = _run_make("dev-nope", data_dir)
+    assert result.returncode != 0
+    assert "dev: unknown app 'nope': use one of shortener, users-redis, todo-postgres, chaos" in result.stderr
+
+
+def test_every_app_has_its_own_default_port() -> None:
+    assert {app.name: app.port for app in dev.APPS} == {
+        "shortener": 8081,
+        "users-redis": 8082,
+        "todo-postgres": 8083,
+        "chaos": 8084,
+    }
