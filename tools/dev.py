@@ -145,7 +145,7 @@ APPS: tuple[DevApp, ...] = (
         env={"CHAOS_ENABLED": "true", "MEMORY_LIMIT_MB": "2048"},
     ),
 )
-_PREFIX_WIDTH = max(len(app.name) for app in APPS)
+PREFIX_WIDTH = max(len(app.name) for app in APPS)
 
 
 class UsageError(Exception):
@@ -177,7 +177,7 @@ class LogStream:
 
         def copy() -> None:
             for raw in pipe:
-                self.write(f"{name:<{_PREFIX_WIDTH}} | {raw.decode(errors='replace').rstrip()}")
+                self.write(f"{name:<{PREFIX_WIDTH}} | {raw.decode(errors='replace').rstrip()}")
 
         thread = threading.Thread(target=copy, name=f"log-{name}", daemon=True)
         thread.start()

@@ -148,8 +148,8 @@ class DevRun:
         assert len(pids) == 1, pids
         return pids[0]
 
-    def gunicorn_env(self, app: str) -> dict[str, str]:
-        """The environment of ``app``'s gunicorn master (the runner's child serving it)."""
+    def gunicorn(self, app: str) -> tuple[int, dict[str, str]]:
+        """The pid and environment of ``app``'s gunicorn master (the runner's child serving it)."""
         for pid in _children(self.runner()):
             environ = dict(
                 item.split("=", 1)
@@ -157,7 +157,7 @@ class DevRun:
                 if "=" in item
             )
             if environ.get("APP_MODULE") == app:
-                return environ
+                return pid, environ
         pytest.fail(f"no gunicorn serving {app}")
 
     def stop(self, send: Callable[[], None]) -> int:
@@ -269,7 +269,7 @@ FLOWS = [
 
 def _check_stack_env(run: DevRun, package: str) -> dict[str, str]:
     """The app sees every variable its stack sets, and none of the caller's local overrides."""
-    environ = run.gunicorn_env(package)
+    _, environ = run.gunicorn(package)
     stack_env: frozenset[str] = importlib.import_module(f"{package}.settings").STACK_ENV
     assert {name for name in stack_env if environ.get(name)} == stack_env
     assert not set(STRAY_ENV) & set(environ)
@@ -324,11 +324,20 @@ def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> No
             flow.read(ports[flow.app], flow.write(ports[flow.app]))
         # Each app logged its requests, on lines prefixed by its name.
         for flow in FLOWS:
-            run.wait_for(f"{flow.app.ljust(len('todo-postgres'))} | {{", timeout=10)
+            run.wait_for(f"{flow.app.ljust(dev.PREFIX_WIDTH)} | {{", timeout=10)
         # Ctrl-C: SIGINT to the terminal's foreground process group (make and the runner).
         assert run.make is not None
         make_pid = run.make.pid
         run.stop(lambda: os.killpg(make_pid, signal.SIGINT))
+
+
+def test_dev_stops_the_backend_and_fails_when_gunicorn_dies(data_dir: Path) -> None:
+    port = free_port()
+    with DevRun("dev-chaos", {"PORT": str(port)}, data_dir) as run:
+        run.wait_for(f"chaos ready: http://{LOCALHOST}:{port}")
+        gunicorn, _ = run.gunicorn("chaos")
+        assert run.stop(lambda: os.kill(gunicorn, signal.SIGKILL)) != 0
+        assert "chaos: gunicorn exited with code -9; stopping everything" in run.output
 
 
 def _without(binary: str, tmp_path: Path) -> str:
