@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +37,7 @@ def create_base_app(
     app.config.from_mapping(settings)
     if overrides:
         app.config.from_mapping(overrides)
-    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    configure_logging(app.config.get("LOG_LEVEL") or os.environ.get("LOG_LEVEL", "INFO"))
     register_error_handlers(app)
     register_request_logging(app)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])

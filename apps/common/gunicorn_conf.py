@@ -21,6 +21,9 @@ accesslog = None
 errorlog = "-"
 # App Runner's front end is the only way in; trust its X-Forwarded-Proto for https URLs.
 forwarded_allow_ips = "*"
+# gunicorn 27's control socket lives under $HOME, shared by every gunicorn of a user
+# (clashes between dev/test servers) and absent for the image's home-less user.
+control_socket_disable = True
 # Heartbeat files on tmpfs: a container's overlay filesystem can stall workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
