@@ -1,16 +1,66 @@
-"""ChaosStack: the crash-test server (App Runner + DynamoDB). Placeholder until its app issue lands."""
+"""ChaosStack: the crash-test server on App Runner with a DynamoDB table.
+
+At least two instances by default (``chaos:min_size``), so one crashed instance does not
+take the service down as it did in the article (76 s outage after one ``/exit``).
+Context: ``chaos:enabled`` (the crash endpoints; false → 404), ``chaos:removal_policy``
+and the service keys of ``cdk.shared.app_service``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnWaitConditionHandle, Stack
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
+
+from cdk.context import Context
+from cdk.shared.app_service import ServiceSizing, app_service
+from cdk.shared.data import removal_policy
+from constructs_lib import HealthCheck
+
+APP = "chaos"
 
 
 class ChaosStack(Stack):
+    #: The app package this stack runs (its settings.STACK_ENV is the env contract).
+    app_package = APP
+
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(
-            scope, construct_id, description="crash-test server (App Runner + DynamoDB)", **kwargs
+            scope, construct_id, description="Crash-test server (App Runner + DynamoDB)", **kwargs
         )
-        CfnWaitConditionHandle(self, "Placeholder")
+        context = Context(self.node)
+        sizing = ServiceSizing.from_context(context, APP)
+        self.table = dynamodb.Table(
+            self,
+            "Table",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            removal_policy=removal_policy(context, APP),
+        )
+        self.service = app_service(
+            self,
+            app=APP,
+            sizing=sizing,
+            # Fast detection: a dead instance is out of rotation after ~2 s of failed checks.
+            health_check=HealthCheck.http(
+                path="/healthz",
+                interval=Duration.seconds(1),
+                timeout=Duration.seconds(1),
+                healthy_threshold=1,
+                unhealthy_threshold=2,
+            ),
+            environment={
+                "TABLE_NAME": self.table.table_name,
+                "AWS_REGION": self.region,
+                "CHAOS_ENABLED": str(context.boolean(f"{APP}:enabled")).lower(),
+                # Each worker caps its own address space at the instance's memory.
+                "MEMORY_LIMIT_MB": str(sizing.memory_mb),
+            },
+        )
+        self.table.grant_read_write_data(self.service)

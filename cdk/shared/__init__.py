@@ -1,0 +1,1 @@
+"""Building blocks every stack in this repository shares (never duplicated per stack)."""
