@@ -92,3 +92,5 @@ destroy-%: install ## Delete one app's stack (asks for confirmation)
 clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './node_modules/*' -exec rm -rf {} +
+
+include tools/dev.mk
