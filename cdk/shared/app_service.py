@@ -11,6 +11,7 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from aws_cdk import IgnoreMode, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -69,6 +70,33 @@ class ServiceSizing:
     @property
     def memory_mb(self) -> int:
         return int(float(self.memory.value.split()[0]) * 1024)
+
+
+# Typed so stacks passing ``vpc`` get the ``VpcConnectedService`` (its ``connections``).
+@overload
+def app_service(
+    scope: Construct,
+    *,
+    app: str,
+    health_check: HealthCheck,
+    environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, Secret] | None = None,
+    vpc: ec2.IVpc,
+    sizing: ServiceSizing | None = None,
+) -> VpcConnectedService: ...
+
+
+@overload
+def app_service(
+    scope: Construct,
+    *,
+    app: str,
+    health_check: HealthCheck,
+    environment: Mapping[str, str] | None = None,
+    secrets: Mapping[str, Secret] | None = None,
+    vpc: None = None,
+    sizing: ServiceSizing | None = None,
+) -> AppRunnerService: ...
 
 
 def app_service(
