@@ -47,7 +47,7 @@ GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
 DEFAULT_DATA_DIR = REPO_ROOT / ".dev"
 DATA_DIR_VAR = "DEV_DATA_DIR"
 
-#: The only variables of the caller's shell the app sees, besides what ``_app_env`` sets:
+#: The only variables of the caller's shell the app sees, besides what ``app_env`` sets:
 #: a stray DATABASE_URL, REDIS_URL or AWS_PROFILE must not change the app's code path
 #: or reach real AWS.
 PASSTHROUGH_ENV = (
@@ -193,12 +193,20 @@ def _int_var(name: str) -> int | None:
     return int(raw)
 
 
-def _app_env(app: DevApp, port: int, backend_env: Mapping[str, str]) -> dict[str, str]:
+def app_env(app: DevApp, port: int, backend_env: Mapping[str, str]) -> dict[str, str]:
+    """The environment gunicorn serves ``app`` with: the stack's contract plus ``backend_env``."""
     env = {name: os.environ[name] for name in PASSTHROUGH_ENV if name in os.environ}
     env.setdefault("WEB_CONCURRENCY", DEFAULT_WEB_CONCURRENCY)
     # Unbuffered: log lines reach the combined stream as they are written.
     env |= {"PYTHONUNBUFFERED": "1", "APP_MODULE": app.package, "PORT": str(port)}
     return env | dict(app.env) | dict(backend_env)
+
+
+def gunicorn_args(port: int) -> list[str]:
+    """gunicorn with the image's config, run from ``apps/`` like the image."""
+    # Bound to 127.0.0.1, not the image's 0.0.0.0: a dev server is not for the network.
+    args = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--chdir", str(APPS_DIR)]
+    return [*args, "--no-control-socket", "--bind", f"{process.LOCALHOST}:{port}"]
 
 
 def start_app(stack: ExitStack, app: DevApp, *, single: bool, log: LogStream) -> subprocess.Popen[bytes]:
@@ -210,15 +218,12 @@ def start_app(stack: ExitStack, app: DevApp, *, single: bool, log: LogStream) ->
     data_dir = Path(os.environ.get(DATA_DIR_VAR) or DEFAULT_DATA_DIR).resolve() / app.package
     backend_port = _int_var(app.backend_port_var) if single else None
     backend_env = app.backend(stack, data_dir, backend_port)
-    # Bound to 127.0.0.1, not the image's 0.0.0.0: a dev server is not for the network.
-    args = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--chdir", str(APPS_DIR)]
-    args += ["--no-control-socket", "--bind", f"{process.LOCALHOST}:{port}"]
     gunicorn = subprocess.Popen(
-        args,
+        gunicorn_args(port),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        env=_app_env(app, port, backend_env),
+        env=app_env(app, port, backend_env),
         # Its own process group, which process.stop ends with all the workers.
         start_new_session=True,
     )
