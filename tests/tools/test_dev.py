@@ -39,7 +39,7 @@ MAKE_ARGS += [] if _INCLUDED else ["-f", "Makefile", "-f", "tools/dev.mk"]
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
 #: Set in the caller's shell: they must not reach the app and change its code path.
-STRAY_ENV = {"DATABASE_URL": "postgresql://nobody@192.0.2.1/none", "REDIS_URL": "redis://192.0.2.1:1"}
+STRAY_ENV = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1"}
 
 
 # --- processes -----------------------------------------------------------------------
@@ -294,25 +294,27 @@ def _assert_redis_needs_the_password(environ: Mapping[str, str]) -> None:
         assert user.ping()
 
 
-@pytest.mark.parametrize("flow", FLOWS, ids=[flow.app for flow in FLOWS])
-def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: Path) -> None:
-    package = dev.find_app(flow.app).package
-    port = free_port()
-    with DevRun(f"dev-{flow.app}", {"PORT": str(port)}, data_dir) as run:
-        run.wait_for(f"{flow.app} ready: http://{LOCALHOST}:{port}")
-        key = flow.write(port)
-        flow.read(port, key)
-        environ = _check_stack_env(run, package)
-        if flow.app == "users-redis":
-            _assert_redis_needs_the_password(environ)
+@contextlib.contextmanager
+def serving(app: str, port: int, data_dir: Path) -> Iterator[DevRun]:
+    """``make dev-<app>`` until it is ready; then SIGTERM to the runner stops it all with exit code 0."""
+    with DevRun(f"dev-{app}", {"PORT": str(port)}, data_dir) as run:
+        run.wait_for(f"{app} ready: http://{LOCALHOST}:{port}")
+        yield run
         runner = run.runner()
         assert run.stop(lambda: os.kill(runner, signal.SIGTERM)) == 0, run.output
 
-    with DevRun(f"dev-{flow.app}", {"PORT": str(port)}, data_dir) as run:
-        run.wait_for(f"{flow.app} ready: http://{LOCALHOST}:{port}")
+
+@pytest.mark.parametrize("flow", FLOWS, ids=[flow.app for flow in FLOWS])
+def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: Path) -> None:
+    port = free_port()
+    with serving(flow.app, port, data_dir) as run:
+        key = flow.write(port)
         flow.read(port, key)
-        runner = run.runner()
-        assert run.stop(lambda: os.kill(runner, signal.SIGTERM)) == 0, run.output
+        environ = _check_stack_env(run, dev.find_app(flow.app).package)
+        if flow.app == "users-redis":
+            _assert_redis_needs_the_password(environ)
+    with serving(flow.app, port, data_dir):
+        flow.read(port, key)
 
 
 def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> None:
