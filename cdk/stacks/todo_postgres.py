@@ -1,14 +1,49 @@
-"""TodoPostgresStack: the todo API (App Runner + Aurora PostgreSQL Serverless v2). Placeholder."""
+"""TodoPostgresStack: the todo API on App Runner with Aurora PostgreSQL Serverless v2.
+
+The service reaches the cluster through a VPC connector; the cluster lives in the VPC's
+isolated subnets and admits PostgreSQL's port from the connector's security group (and
+from the password-rotation function's). The app reads the database secret's JSON from
+the ``DB_SECRET`` runtime secret.
+
+Password rotation: App Runner resolves ``DB_SECRET`` when an instance starts, so after
+a rotation running instances keep the old password. Their open connections keep
+working, but a new connection (pool growth, reconnect after a failover) fails until the
+service is redeployed (``aws apprunner start-deployment``) and the instances read the
+new password.
+
+Context: ``todo_postgres:min_acu`` / ``todo_postgres:max_acu`` (Aurora capacity units;
+min 0 lets the cluster auto-pause when idle), ``todo_postgres:deletion_protection``,
+``todo_postgres:removal_policy`` (retain, destroy or snapshot) and the service keys of
+``cdk.shared.app_service``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnWaitConditionHandle, Stack
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_rds as rds
 from constructs import Construct
+
+from cdk.context import Context
+from cdk.shared.app_service import app_service
+from cdk.shared.data import removal_policy
+from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
+from constructs_lib import HealthCheck, Secret, VpcConnectedService
+
+APP = "todo_postgres"
+DATABASE_NAME = "tasks"
+ADMIN_USERNAME = "todo_admin"
+POSTGRES_PORT = 5432
+#: Aurora Serverless v2 range in ACUs (0 = auto-pause).
+MAX_ACU = 256
 
 
 class TodoPostgresStack(Stack):
+    #: The app package this stack runs (its settings.STACK_ENV is the env contract).
+    app_package = APP
+
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(
             scope,
@@ -16,4 +51,78 @@ class TodoPostgresStack(Stack):
             description="todo API (App Runner + Aurora PostgreSQL Serverless v2)",
             **kwargs,
         )
-        CfnWaitConditionHandle(self, "Placeholder")
+        context = Context(self.node)
+        deletion_protection = context.boolean(f"{APP}:deletion_protection")
+        data_removal = removal_policy(context, APP, allow_snapshot=True)
+        self.vpc = AppVpc(self)
+        # dbname in the secret itself: Secrets Manager's attachment adds host and port but
+        # not the database, and the app would fall back to "postgres".
+        secret = rds.DatabaseSecret(self, "Secret", username=ADMIN_USERNAME, dbname=DATABASE_NAME)
+        # A kept cluster or snapshot is only usable with its password.
+        secret.apply_removal_policy(
+            RemovalPolicy.DESTROY if data_removal == RemovalPolicy.DESTROY else RemovalPolicy.RETAIN
+        )
+        self.cluster = rds.DatabaseCluster(
+            self,
+            "Database",
+            engine=rds.DatabaseClusterEngine.aurora_postgres(
+                version=rds.AuroraPostgresEngineVersion.VER_17_9
+            ),
+            writer=rds.ClusterInstance.serverless_v2("Writer"),
+            serverless_v2_min_capacity=context.integer(f"{APP}:min_acu", minimum=0, maximum=MAX_ACU),
+            serverless_v2_max_capacity=context.integer(f"{APP}:max_acu", minimum=1, maximum=MAX_ACU),
+            vpc=self.vpc,
+            vpc_subnets=DATA_SUBNETS,
+            port=POSTGRES_PORT,
+            default_database_name=DATABASE_NAME,
+            credentials=rds.Credentials.from_secret(secret),
+            storage_encrypted=True,
+            iam_authentication=True,
+            cloudwatch_logs_exports=["postgresql"],
+            deletion_protection=deletion_protection,
+            removal_policy=data_removal,
+        )
+        Validations.of(self.cluster).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-RDS11",
+                reason=(
+                    "The cluster keeps PostgreSQL's default port 5432: it sits in isolated subnets "
+                    "and admits only the App Runner connector's and the rotation function's "
+                    "security groups, so a non-default port would add no protection."
+                ),
+            )
+        )
+        if not deletion_protection:
+            Validations.of(self.cluster).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-RDS10",
+                    reason=(
+                        "Deletion protection was turned off on purpose with the context key "
+                        "todo_postgres:deletion_protection=false (a throwaway demo deployment)."
+                    ),
+                )
+            )
+        # The rotation function calls Secrets Manager through the NAT gateway.
+        self.cluster.add_rotation_single_user(automatically_after=Duration.days(30), vpc_subnets=APP_SUBNETS)
+        # The attached secret (host and port filled in), so the service waits for the attachment.
+        assert self.cluster.secret is not None
+        service = app_service(
+            self,
+            app=APP,
+            vpc=self.vpc,
+            # The article's check, on the app's plain "OK" page.
+            health_check=HealthCheck.http(
+                path="/",
+                interval=Duration.seconds(5),
+                timeout=Duration.seconds(5),
+                healthy_threshold=1,
+                unhealthy_threshold=3,
+            ),
+            secrets={"DB_SECRET": Secret.from_secrets_manager(self.cluster.secret)},
+        )
+        # app_service is typed for both kinds of service; with vpc= it is the connected one.
+        assert isinstance(service, VpcConnectedService)
+        self.service = service
+        self.cluster.connections.allow_from(
+            self.service, ec2.Port.tcp(POSTGRES_PORT), "App Runner VPC connector"
+        )
