@@ -1,0 +1,369 @@
+"""AppRunnerService: environment, secrets, grants, networking, tracing, names and attributes."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import Stack, Token
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_ssm as ssm
+from aws_cdk.assertions import Capture, Match, Template
+
+from constructs_lib import AppRunnerService, IpAddressType, Secret, Source
+
+INSTANCE_ROLE = {"Ref": Match.string_like_regexp("ServiceInstanceRole")}
+SECRET_READ = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+
+
+def _image_configuration(template: Template, expected: dict[str, object]) -> None:
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {"SourceConfiguration": {"ImageRepository": Match.object_like({"ImageConfiguration": expected})}},
+    )
+
+
+def _instance_policy(template: Template, statements: object) -> None:
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {"PolicyDocument": {"Statement": statements}, "Roles": [INSTANCE_ROLE]},
+    )
+
+
+def test_instance_role_is_assumed_by_app_runner_tasks(stack: Stack, public_source: Source) -> None:
+    service = AppRunnerService(stack, "Service", source=public_source)
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": "sts:AssumeRole",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "tasks.apprunner.amazonaws.com"},
+                    }
+                ]
+            }
+        },
+    )
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "InstanceConfiguration": Match.object_like(
+                {"InstanceRoleArn": {"Fn::GetAtt": [Match.string_like_regexp("ServiceInstanceRole"), "Arn"]}}
+            ),
+            "ServiceName": Match.absent(),
+            "NetworkConfiguration": Match.absent(),
+            "ObservabilityConfiguration": Match.absent(),
+            "EncryptionConfiguration": Match.absent(),
+            "AutoScalingConfigurationArn": Match.absent(),
+        },
+    )
+    assert service.grant_principal is service.instance_role.grant_principal
+
+
+def test_given_instance_role_is_used(stack: Stack, public_source: Source) -> None:
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("tasks.apprunner.amazonaws.com"))
+    service = AppRunnerService(stack, "Service", source=public_source, instance_role=role)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Role", 1)
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "InstanceConfiguration": Match.object_like(
+                {"InstanceRoleArn": {"Fn::GetAtt": [Match.string_like_regexp("Mine"), "Arn"]}}
+            )
+        },
+    )
+    assert service.instance_role is role
+
+
+def test_environment_and_port_and_start_command(stack: Stack, public_source: Source) -> None:
+    service = AppRunnerService(
+        stack,
+        "Service",
+        source=public_source,
+        port=3000,
+        start_command="serve",
+        environment={"LOG_LEVEL": "info"},
+    )
+    service.add_environment_variable("FEATURE", "on")
+    _image_configuration(
+        Template.from_stack(stack),
+        {
+            "Port": "3000",
+            "StartCommand": "serve",
+            "RuntimeEnvironmentVariables": [
+                {"Name": "LOG_LEVEL", "Value": "info"},
+                {"Name": "FEATURE", "Value": "on"},
+            ],
+            "RuntimeEnvironmentSecrets": Match.absent(),
+        },
+    )
+
+
+@pytest.mark.parametrize("name", ["AWSAPPRUNNER_X", "awsapprunner", "AwsAppRunnerFoo"])
+def test_reserved_names_are_rejected(scratch: Stack, new_id: str, public_source: Source, name: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"`name` must not start with AWSAPPRUNNER \(reserved\), got '{name}'"
+    ):
+        AppRunnerService(scratch, new_id, source=public_source, environment={name: "x"})
+
+
+def test_reserved_names_are_rejected_for_secrets(scratch: Stack, new_id: str, public_source: Source) -> None:
+    service = AppRunnerService(scratch, new_id, source=public_source)
+    parameter = ssm.StringParameter.from_string_parameter_name(scratch, f"{new_id}P", "/p")
+    with pytest.raises(ValueError, match=r"`name` must not start with AWSAPPRUNNER"):
+        service.add_secret("AWSAPPRUNNER_TOKEN", Secret.from_ssm_parameter(parameter))
+
+
+def test_duplicate_between_environment_and_secrets_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source
+) -> None:
+    parameter = ssm.StringParameter.from_string_parameter_name(scratch, f"{new_id}P", "/p")
+    with pytest.raises(
+        ValueError, match=r"`name` 'TOKEN' is already set as an environment variable or secret"
+    ):
+        AppRunnerService(
+            scratch,
+            new_id,
+            source=public_source,
+            environment={"TOKEN": "x"},
+            secrets={"TOKEN": Secret.from_ssm_parameter(parameter)},
+        )
+
+
+def test_duplicate_environment_variable_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source
+) -> None:
+    service = AppRunnerService(scratch, new_id, source=public_source, environment={"A": "1"})
+    with pytest.raises(ValueError, match=r"`name` 'A' is already set"):
+        service.add_environment_variable("A", "2")
+
+
+def test_secrets_render_arns_and_grant_exactly_those(stack: Stack, public_source: Source) -> None:
+    whole = secretsmanager.Secret(stack, "Whole")
+    json_secret = secretsmanager.Secret(stack, "Json")
+    parameter = ssm.StringParameter(stack, "Param", string_value="plain")
+    service = AppRunnerService(
+        stack, "Service", source=public_source, secrets={"API_KEY": Secret.from_secrets_manager(whole)}
+    )
+    service.add_secret("DB_PASSWORD", Secret.from_secrets_manager(json_secret, field="password"))
+    service.add_secret("SETTING", Secret.from_ssm_parameter(parameter))
+    template = Template.from_stack(stack)
+    parameter_arn = Capture()
+    _image_configuration(
+        template,
+        {
+            "RuntimeEnvironmentVariables": Match.absent(),
+            "RuntimeEnvironmentSecrets": [
+                {"Name": "API_KEY", "Value": {"Ref": Match.string_like_regexp("Whole")}},
+                {
+                    "Name": "DB_PASSWORD",
+                    "Value": {"Fn::Join": ["", [{"Ref": Match.string_like_regexp("Json")}, ":password::"]]},
+                },
+                {"Name": "SETTING", "Value": parameter_arn},
+            ],
+        },
+    )
+    _instance_policy(
+        template,
+        [
+            {
+                "Action": SECRET_READ,
+                "Effect": "Allow",
+                "Resource": {"Ref": Match.string_like_regexp("Whole")},
+            },
+            {"Action": SECRET_READ, "Effect": "Allow", "Resource": {"Ref": Match.string_like_regexp("Json")}},
+            {
+                "Action": [
+                    "ssm:DescribeParameters",
+                    "ssm:GetParameters",
+                    "ssm:GetParameter",
+                    "ssm:GetParameterHistory",
+                ],
+                "Effect": "Allow",
+                "Resource": parameter_arn.as_object(),
+            },
+        ],
+    )
+
+
+def test_kms_encrypted_secret_grants_decrypt_on_its_key(stack: Stack, public_source: Source) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    secret = secretsmanager.Secret(stack, "Secret", encryption_key=key)
+    AppRunnerService(
+        stack, "Service", source=public_source, secrets={"TOKEN": Secret.from_secrets_manager(secret)}
+    )
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": "kms:Decrypt",
+                                "Effect": "Allow",
+                                "Principal": {
+                                    "AWS": {
+                                        "Fn::GetAtt": [Match.string_like_regexp("ServiceInstanceRole"), "Arn"]
+                                    }
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_empty_secret_field_is_rejected(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"`field` must be a non-empty JSON key or None, got ''"):
+        Secret.from_secrets_manager(secretsmanager.Secret(stack, "S"), field="")
+
+
+def test_grants_to_the_service_land_on_the_instance_role(stack: Stack, public_source: Source) -> None:
+    table = dynamodb.TableV2(
+        stack, "Table", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING)
+    )
+    service = AppRunnerService(stack, "Service", source=public_source)
+    table.grant_read_write_data(service)
+    service.add_to_role_policy(
+        iam.PolicyStatement(actions=["sqs:SendMessage"], resources=["arn:aws:sqs:us-east-1:123456789012:q"])
+    )
+    actions = Capture()
+    table_arn = {"Fn::GetAtt": [Match.string_like_regexp("Table"), "Arn"]}
+    _instance_policy(
+        Template.from_stack(stack),
+        Match.array_with(
+            [
+                {"Action": actions, "Effect": "Allow", "Resource": table_arn},
+                {
+                    "Action": "sqs:SendMessage",
+                    "Effect": "Allow",
+                    "Resource": "arn:aws:sqs:us-east-1:123456789012:q",
+                },
+            ]
+        ),
+    )
+    assert {"dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"} <= set(actions.as_array())
+
+
+def test_tracing_creates_observability_configuration_and_xray_grant(
+    stack: Stack, public_source: Source
+) -> None:
+    AppRunnerService(stack, "Service", source=public_source, tracing=True)
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::AppRunner::ObservabilityConfiguration", {"TraceConfiguration": {"Vendor": "AWSXRAY"}}
+    )
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "ObservabilityConfiguration": {
+                "ObservabilityEnabled": True,
+                "ObservabilityConfigurationArn": {
+                    "Fn::GetAtt": [
+                        Match.string_like_regexp("ServiceObservability"),
+                        "ObservabilityConfigurationArn",
+                    ]
+                },
+            }
+        },
+    )
+    _instance_policy(
+        template,
+        [
+            {
+                "Action": Match.array_with(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]),
+                "Effect": "Allow",
+                "Resource": "*",
+            }
+        ],
+    )
+
+
+def test_kms_key_network_and_scaling_props(stack: Stack, public_source: Source) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    scaling_arn = "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/small/1/abc"
+    AppRunnerService(
+        stack,
+        "Service",
+        source=public_source,
+        kms_key=key,
+        is_publicly_accessible=False,
+        ip_address_type=IpAddressType.DUAL_STACK,
+        auto_scaling_config=scaling_arn,
+        auto_deployments_enabled=False,
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "EncryptionConfiguration": {"KmsKey": {"Fn::GetAtt": [Match.string_like_regexp("Key"), "Arn"]}},
+            "NetworkConfiguration": {
+                "IngressConfiguration": {"IsPubliclyAccessible": False},
+                "IpAddressType": "DUAL_STACK",
+                "EgressConfiguration": Match.absent(),
+            },
+            "AutoScalingConfigurationArn": scaling_arn,
+            "SourceConfiguration": Match.object_like({"AutoDeploymentsEnabled": False}),
+        },
+    )
+
+
+@pytest.mark.parametrize("name", ["abcd", "a" * 40, "My_service-1", "0abc"])
+def test_valid_service_names(scratch: Stack, new_id: str, public_source: Source, name: str) -> None:
+    assert AppRunnerService(scratch, new_id, source=public_source, service_name=name).service_name == name
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("abc", "must be 4 to 40 characters long"),
+        ("a" * 41, "must be 4 to 40 characters long"),
+        ("-abcd", "must start with a letter or digit"),
+        ("_abcd", "must start with a letter or digit"),
+        ("ab cd", "must start with a letter or digit and contain only"),
+        ("abc.d", "must start with a letter or digit and contain only"),
+    ],
+)
+def test_invalid_service_names(
+    scratch: Stack, new_id: str, public_source: Source, name: str, problem: str
+) -> None:
+    with pytest.raises(ValueError, match=rf"`service_name` {problem}.*, got '{name}'$"):
+        AppRunnerService(scratch, new_id, source=public_source, service_name=name)
+
+
+def test_unresolved_service_name_is_not_checked(scratch: Stack, new_id: str, public_source: Source) -> None:
+    AppRunnerService(scratch, new_id, source=public_source, service_name=Token.as_string({"Ref": "Name"}))
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1])
+def test_invalid_port(scratch: Stack, new_id: str, public_source: Source, port: int) -> None:
+    with pytest.raises(ValueError, match=rf"`port` must be a whole number between 1 and 65535, got {port}$"):
+        AppRunnerService(scratch, new_id, source=public_source, port=port)
+
+
+def test_attributes_and_url_output(stack: Stack, public_source: Source) -> None:
+    service = AppRunnerService(stack, "Service", source=public_source, service_name="named", output_url=True)
+    template = Template.from_stack(stack)
+    logical_id = Capture()
+    template.has_resource("AWS::AppRunner::Service", {"Properties": {"ServiceName": "named"}})
+    template.has_output(
+        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [logical_id, "ServiceUrl"]}]]}}
+    )
+    assert stack.resolve(service.service_arn) == {"Fn::GetAtt": [logical_id.as_string(), "ServiceArn"]}
+    assert stack.resolve(service.service_id) == {"Fn::GetAtt": [logical_id.as_string(), "ServiceId"]}
+    assert service.service_name == "named"
+
+
+def test_generated_service_name_comes_from_the_arn(stack: Stack, public_source: Source) -> None:
+    service = AppRunnerService(stack, "Service", source=public_source)
+    resolved = stack.resolve(service.service_name)
+    assert resolved == {"Fn::Select": [1, {"Fn::Split": ["/", stack.resolve(service.service_arn)]}]}
+    Template.from_stack(stack).resource_count_is("AWS::AppRunner::Service", 1)

@@ -1,0 +1,312 @@
+"""Source factories: image identifiers, access roles and code repository configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, IgnoreMode, Stack
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk.assertions import Capture, Match, Template
+
+from constructs_lib import AppRunnerService, ConfigurationSource, Runtime, Source
+
+CONNECTION = "arn:aws:apprunner:us-east-1:123456789012:connection/github/0123456789abcdef"
+ACCESS_ROLE_TRUST = {
+    "AssumeRolePolicyDocument": {
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Service": "build.apprunner.amazonaws.com"},
+            }
+        ]
+    }
+}
+PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+
+
+def _pull_policy(repository_arn: object) -> dict[str, object]:
+    return {
+        "PolicyDocument": {
+            "Statement": [
+                {"Action": PULL_ACTIONS, "Effect": "Allow", "Resource": repository_arn},
+                {"Action": "ecr:GetAuthorizationToken", "Effect": "Allow", "Resource": "*"},
+            ]
+        },
+        "Roles": [{"Ref": Match.string_like_regexp("AccessRole")}],
+    }
+
+
+def test_asset_builds_the_dockerfile_with_an_access_role(stack: Stack, asset_directory: str) -> None:
+    source = Source.from_asset(
+        asset_directory,
+        build_args={"APP": "demo"},
+        exclude=["*", "!Dockerfile"],
+        ignore_mode=IgnoreMode.DOCKER,
+    )
+    service = AppRunnerService(stack, "Service", source=source)
+    template = Template.from_stack(stack)
+    image = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "AuthenticationConfiguration": {
+                    "AccessRoleArn": {"Fn::GetAtt": [Match.string_like_regexp("AccessRole"), "Arn"]}
+                },
+                "ImageRepository": {
+                    "ImageIdentifier": image,
+                    "ImageRepositoryType": "ECR",
+                    "ImageConfiguration": Match.absent(),
+                },
+                "AutoDeploymentsEnabled": Match.absent(),
+            }
+        },
+    )
+    assert "container-assets" in str(image.as_object())
+    template.has_resource_properties("AWS::IAM::Role", ACCESS_ROLE_TRUST)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        _pull_policy({"Fn::Join": ["", Match.array_with([Match.string_like_regexp(":repository/$")])]}),
+    )
+    assert service.access_role is not None
+    assert isinstance(service.node.find_child("ImageAsset"), ecr_assets.DockerImageAsset)
+
+
+def test_asset_defaults_to_linux_amd64(stack: Stack, asset_directory: str) -> None:
+    AppRunnerService(stack, "Service", source=Source.from_asset(asset_directory, file="Dockerfile"))
+    app = stack.node.root
+    assert isinstance(app, App)
+    manifest = Path(app.synth().directory) / "Test.assets.json"
+    assert '"platform": "linux/amd64"' in manifest.read_text(encoding="utf-8")
+
+
+def test_ecr_pulls_exactly_that_repository(stack: Stack) -> None:
+    repository = ecr.Repository(stack, "Repo")
+    AppRunnerService(stack, "Service", source=Source.from_ecr(repository, "v1.2"))
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "AuthenticationConfiguration": {"AccessRoleArn": Match.any_value()},
+                "ImageRepository": {
+                    "ImageIdentifier": {
+                        "Fn::Join": [
+                            "",
+                            Match.array_with([{"Ref": Match.string_like_regexp("Repo")}, ":v1.2"]),
+                        ]
+                    },
+                    "ImageRepositoryType": "ECR",
+                },
+            }
+        },
+    )
+    template.has_resource_properties("AWS::IAM::Role", ACCESS_ROLE_TRUST)
+    template.has_resource_properties(
+        "AWS::IAM::Policy", _pull_policy({"Fn::GetAtt": [Match.string_like_regexp("Repo"), "Arn"]})
+    )
+
+
+def test_ecr_digest_uses_the_at_form(stack: Stack) -> None:
+    repository = ecr.Repository(stack, "Repo")
+    digest = "sha256:" + "a" * 64
+    AppRunnerService(stack, "Service", source=Source.from_ecr(repository, digest))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "ImageRepository": Match.object_like(
+                    {"ImageIdentifier": {"Fn::Join": ["", Match.array_with([f"@{digest}"])]}}
+                )
+            }
+        },
+    )
+
+
+def test_ecr_rejects_empty_tag(stack: Stack) -> None:
+    with pytest.raises(ValueError, match=r"`tag_or_digest` must be a non-empty tag or digest, got ''"):
+        Source.from_ecr(ecr.Repository(stack, "Repo"), "")
+
+
+def test_ecr_public_needs_no_access_role(stack: Stack) -> None:
+    service = AppRunnerService(stack, "Service", source=Source.from_ecr_public("public.ecr.aws/team/app:1"))
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "AuthenticationConfiguration": Match.absent(),
+                "ImageRepository": {
+                    "ImageIdentifier": "public.ecr.aws/team/app:1",
+                    "ImageRepositoryType": "ECR_PUBLIC",
+                },
+            }
+        },
+    )
+    template.resource_count_is("AWS::IAM::Role", 1)  # the instance role only
+    assert service.access_role is None
+
+
+@pytest.mark.parametrize(
+    "image", ["nginx:latest", "public.ecr.aws/app", "123456789012.dkr.ecr.us-east-1.amazonaws.com/a"]
+)
+def test_ecr_public_rejects_other_registries(image: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"`image_identifier` must look like public.ecr.aws/.*, got '{image}'"
+    ):
+        Source.from_ecr_public(image)
+
+
+def test_ecr_public_cannot_auto_deploy(scratch: Stack, new_id: str) -> None:
+    with pytest.raises(
+        ValueError, match=r"`auto_deployments_enabled` must not be True for an ECR Public source"
+    ):
+        AppRunnerService(
+            scratch,
+            new_id,
+            source=Source.from_ecr_public("public.ecr.aws/a/b"),
+            auto_deployments_enabled=True,
+        )
+
+
+def test_code_repository_with_api_configuration(stack: Stack) -> None:
+    source = Source.from_code_repository(
+        "https://github.com/owner/repo",
+        "main",
+        CONNECTION,
+        runtime=Runtime.PYTHON_311,
+        build_command="pip install -r requirements.txt",
+        start_command="gunicorn app:app",
+        source_directory="/service",
+    )
+    service = AppRunnerService(
+        stack,
+        "Service",
+        source=source,
+        port=8000,
+        environment={"MODE": "prod"},
+        auto_deployments_enabled=False,
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "AutoDeploymentsEnabled": False,
+                "AuthenticationConfiguration": {"ConnectionArn": CONNECTION, "AccessRoleArn": Match.absent()},
+                "ImageRepository": Match.absent(),
+                "CodeRepository": {
+                    "RepositoryUrl": "https://github.com/owner/repo",
+                    "SourceCodeVersion": {"Type": "BRANCH", "Value": "main"},
+                    "SourceDirectory": "/service",
+                    "CodeConfiguration": {
+                        "ConfigurationSource": "API",
+                        "CodeConfigurationValues": {
+                            "Runtime": "PYTHON_311",
+                            "BuildCommand": "pip install -r requirements.txt",
+                            "StartCommand": "gunicorn app:app",
+                            "Port": "8000",
+                            "RuntimeEnvironmentVariables": [{"Name": "MODE", "Value": "prod"}],
+                            "RuntimeEnvironmentSecrets": Match.absent(),
+                        },
+                    },
+                },
+            }
+        },
+    )
+    assert service.access_role is None
+
+
+def test_code_repository_with_repository_configuration(stack: Stack) -> None:
+    source = Source.from_code_repository(
+        "https://github.com/owner/repo",
+        "main",
+        CONNECTION,
+        configuration_source=ConfigurationSource.REPOSITORY,
+    )
+    AppRunnerService(stack, "Service", source=source)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": {
+                "CodeRepository": Match.object_like(
+                    {
+                        "CodeConfiguration": {
+                            "ConfigurationSource": "REPOSITORY",
+                            "CodeConfigurationValues": Match.absent(),
+                        }
+                    }
+                )
+            }
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"runtime": Runtime.PYTHON_311}, "runtime"),
+        ({"build_command": "make"}, "build_command"),
+        ({"start_command": "python app.py", "runtime": Runtime.NODEJS_22}, "runtime, start_command"),
+    ],
+)
+def test_repository_configuration_rejects_configuration_values(values: dict[str, object], named: str) -> None:
+    with pytest.raises(ValueError, match=rf"configuration values must not be given, got {named}$"):
+        Source.from_code_repository(
+            "https://github.com/o/r",
+            "main",
+            CONNECTION,
+            configuration_source=ConfigurationSource.REPOSITORY,
+            **values,  # type: ignore[arg-type]
+        )
+
+
+@pytest.mark.parametrize(
+    ("prop", "kwargs"),
+    [("port", {"port": 8000}), ("name", {"environment": {"A": "b"}})],
+)
+def test_repository_configuration_rejects_service_values(
+    scratch: Stack, new_id: str, prop: str, kwargs: dict[str, object]
+) -> None:
+    source = Source.from_code_repository(
+        "https://github.com/o/r", "main", CONNECTION, configuration_source=ConfigurationSource.REPOSITORY
+    )
+    with pytest.raises(ValueError, match=rf"`{prop}` is ignored with `configuration_source` REPOSITORY"):
+        AppRunnerService(scratch, new_id, source=source, **kwargs)  # type: ignore[arg-type]
+
+
+def test_api_configuration_requires_a_runtime() -> None:
+    with pytest.raises(ValueError, match=r"`runtime` is required with `configuration_source` API, got None"):
+        Source.from_code_repository("https://github.com/o/r", "main", CONNECTION)
+
+
+@pytest.mark.parametrize("prop", ["repository_url", "branch", "connection_arn"])
+def test_code_repository_rejects_empty_values(prop: str) -> None:
+    values = {
+        "repository_url": "https://github.com/o/r",
+        "branch": "main",
+        "connection_arn": CONNECTION,
+        prop: "",
+    }
+    with pytest.raises(ValueError, match=rf"`{prop}` must not be empty, got ''"):
+        Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)
+
+
+def test_code_start_command_belongs_to_the_source(scratch: Stack, new_id: str) -> None:
+    source = Source.from_code_repository("https://github.com/o/r", "main", CONNECTION, runtime=Runtime.GO_1)
+    with pytest.raises(ValueError, match=r"`start_command` applies to image sources.*got 'run'"):
+        AppRunnerService(scratch, new_id, source=source, start_command="run")
+
+
+@pytest.mark.parametrize("name", ["python311", "PYTHON 3", ""])
+def test_runtime_of_rejects_malformed_names(name: str) -> None:
+    with pytest.raises(
+        ValueError, match=rf"`runtime` must be an App Runner runtime name such as PYTHON_311, got '{name}'"
+    ):
+        Runtime.of(name)
+
+
+def test_runtime_of_accepts_newer_runtimes() -> None:
+    assert Runtime.of("PYTHON_313").name == "PYTHON_313"
