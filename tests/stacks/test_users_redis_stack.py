@@ -1,0 +1,361 @@
+"""UsersRedisStack: VPC, MemoryDB cluster, ACL user and password, service wiring."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk.assertions import Capture, Match, Template
+
+from cdk.app import build_app
+from cdk.stacks.users_redis import MAX_NAME_LENGTH, memorydb_name
+from tests.support.cdk_app import new_app
+
+STACK = "UsersRedisStack"
+PORT = 6379
+DYNAMIC_REFERENCE = "{{resolve:secretsmanager:"
+#: Per the MemoryDB docs: passwords must not contain these characters.
+MEMORYDB_FORBIDDEN = [",", '"', "/", "@"]
+RETAINED_TYPES = [
+    "AWS::MemoryDB::Cluster",
+    "AWS::MemoryDB::ACL",
+    "AWS::MemoryDB::User",
+    "AWS::MemoryDB::SubnetGroup",
+    "AWS::SecretsManager::Secret",
+]
+
+
+@pytest.fixture(scope="module")
+def template(templates: dict[str, Template]) -> Template:
+    return templates[STACK]
+
+
+def only_logical_id(template: Template, resource_type: str, props: Any = None) -> str:
+    found = template.find_resources(resource_type, {"Properties": props} if props else None)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found))
+
+
+def secret_id(template: Template) -> str:
+    return only_logical_id(template, "AWS::SecretsManager::Secret")
+
+
+def cluster_security_group_id(template: Template) -> str:
+    group = Capture()
+    template.has_resource_properties(
+        "AWS::MemoryDB::Cluster", {"SecurityGroupIds": [{"Fn::GetAtt": [group, "GroupId"]}]}
+    )
+    return group.as_string()
+
+
+def subnets(template: Template, refs: list[Any]) -> list[dict[str, Any]]:
+    """The ``AWS::EC2::Subnet`` properties behind ``[{"Ref": id}, ...]``."""
+    resources = template.to_json()["Resources"]
+    found = []
+    for ref in refs:
+        resource = resources[ref["Ref"]]
+        assert resource["Type"] == "AWS::EC2::Subnet"
+        found.append(resource["Properties"])
+    return found
+
+
+def subnet_type(subnet: dict[str, Any]) -> str:
+    tags = {tag["Key"]: tag["Value"] for tag in subnet["Tags"]}
+    return tags["aws-cdk:subnet-type"]
+
+
+def test_vpc_spans_two_azs_with_one_nat_gateway_and_logs_every_flow(template: Template) -> None:
+    template.resource_count_is("AWS::EC2::VPC", 1)
+    template.resource_count_is("AWS::EC2::NatGateway", 1)
+    all_subnets = template.find_resources("AWS::EC2::Subnet")
+    azs = {json.dumps(subnet["Properties"]["AvailabilityZone"]) for subnet in all_subnets.values()}
+    assert len(azs) == 2
+    vpc_id = only_logical_id(template, "AWS::EC2::VPC")
+    template.has_resource_properties(
+        "AWS::EC2::FlowLog",
+        {"ResourceId": {"Ref": vpc_id}, "ResourceType": "VPC", "TrafficType": "ALL"},
+    )
+
+
+def test_subnet_group_holds_the_two_isolated_data_subnets_one_per_az(template: Template) -> None:
+    subnet_ids = Capture()
+    template.has_resource_properties("AWS::MemoryDB::SubnetGroup", {"SubnetIds": subnet_ids})
+    group = subnets(template, subnet_ids.as_array())
+    assert [subnet_type(subnet) for subnet in group] == ["Isolated", "Isolated"]
+    assert group[0]["AvailabilityZone"] != group[1]["AvailabilityZone"]
+
+
+def test_password_is_generated_in_secrets_manager_within_memorydb_rules(template: Template) -> None:
+    length = Capture()
+    excluded = Capture()
+    template.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        {
+            "GenerateSecretString": Match.object_like(
+                {"PasswordLength": length, "ExcludeCharacters": excluded}
+            ),
+            "SecretString": Match.absent(),
+        },
+    )
+    assert 16 <= length.as_number() <= 128
+    assert set(excluded.as_string()) >= {*MEMORYDB_FORBIDDEN, " "}
+
+
+def test_user_gets_full_access_and_the_password_by_dynamic_reference(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::MemoryDB::User",
+        {
+            "UserName": "usersredisstack-app",
+            "AccessString": "on ~* &* +@all",
+            "AuthenticationMode": {
+                "Type": "password",
+                "Passwords": [
+                    {
+                        "Fn::Join": [
+                            "",
+                            [DYNAMIC_REFERENCE, {"Ref": secret_id(template)}, ":SecretString:::}}"],
+                        ]
+                    }
+                ],
+            },
+        },
+    )
+
+
+def test_acl_holds_exactly_that_user(template: Template) -> None:
+    user_id = only_logical_id(template, "AWS::MemoryDB::User")
+    template.has_resource_properties(
+        "AWS::MemoryDB::ACL", {"ACLName": "usersredisstack-acl", "UserNames": [{"Ref": user_id}]}
+    )
+
+
+def test_cluster_is_tls_one_shard_one_replica_valkey_with_the_default_parameter_group(
+    template: Template,
+) -> None:
+    acl_id = only_logical_id(template, "AWS::MemoryDB::ACL")
+    subnet_group_id = only_logical_id(template, "AWS::MemoryDB::SubnetGroup")
+    template.has_resource_properties(
+        "AWS::MemoryDB::Cluster",
+        {
+            "ClusterName": "usersredisstack",
+            "TLSEnabled": True,
+            "NodeType": "db.t4g.small",
+            "NumShards": 1,
+            "NumReplicasPerShard": 1,
+            "Engine": "valkey",
+            "EngineVersion": Match.string_like_regexp(r"^7\.\d+$"),
+            "ParameterGroupName": Match.absent(),
+            "Port": PORT,
+            "ACLName": {"Ref": acl_id},
+            "SubnetGroupName": {"Ref": subnet_group_id},
+            "SecurityGroupIds": [Match.any_value()],
+        },
+    )
+
+
+def test_cluster_admits_its_port_only_from_the_connectors_security_group(template: Template) -> None:
+    connector_groups = Capture()
+    template.has_resource_properties("AWS::AppRunner::VpcConnector", {"SecurityGroups": connector_groups})
+    (connector_group,) = connector_groups.as_array()
+    cluster_group = cluster_security_group_id(template)
+    assert connector_group != {"Fn::GetAtt": [cluster_group, "GroupId"]}
+    assert "SecurityGroupIngress" not in template.to_json()["Resources"][cluster_group]["Properties"]
+    rules = template.find_resources(
+        "AWS::EC2::SecurityGroupIngress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]}}},
+    )
+    assert [
+        {key: value for key, value in rule["Properties"].items() if key != "Description"}
+        for rule in rules.values()
+    ] == [
+        {
+            "GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]},
+            "SourceSecurityGroupId": connector_group,
+            "IpProtocol": "tcp",
+            "FromPort": PORT,
+            "ToPort": PORT,
+        }
+    ]
+
+
+def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
+    cluster_group = cluster_security_group_id(template)
+    egress = template.to_json()["Resources"][cluster_group]["Properties"]["SecurityGroupEgress"]
+    # CDK's placeholder for "no egress": a rule no packet can match.
+    assert egress == [
+        {
+            "CidrIp": "255.255.255.255/32",
+            "Description": "Disallow all traffic",
+            "FromPort": 252,
+            "IpProtocol": "icmp",
+            "ToPort": 86,
+        }
+    ]
+    assert not template.find_resources(
+        "AWS::EC2::SecurityGroupEgress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]}}},
+    )
+
+
+def test_connector_uses_the_private_subnets_with_egress(template: Template) -> None:
+    subnet_ids = Capture()
+    template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnet_ids})
+    connector_subnets = subnets(template, subnet_ids.as_array())
+    assert [subnet_type(subnet) for subnet in connector_subnets] == ["Private", "Private"]
+
+
+def test_service_egresses_through_the_connector(template: Template) -> None:
+    connector_id = only_logical_id(template, "AWS::AppRunner::VpcConnector")
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "NetworkConfiguration": {
+                "EgressConfiguration": {
+                    "EgressType": "VPC",
+                    "VpcConnectorArn": {"Fn::GetAtt": [connector_id, "VpcConnectorArn"]},
+                }
+            }
+        },
+    )
+
+
+def test_service_gets_endpoint_and_username_as_variables_and_password_as_runtime_secret(
+    template: Template,
+) -> None:
+    cluster_id = only_logical_id(template, "AWS::MemoryDB::Cluster")
+    user_id = only_logical_id(template, "AWS::MemoryDB::User")
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": Match.object_like(
+                {
+                    "ImageRepository": Match.object_like(
+                        {
+                            "ImageConfiguration": {
+                                "Port": "8080",
+                                "RuntimeEnvironmentVariables": [
+                                    {
+                                        "Name": "MEMORYDB_CLUSTER_ENDPOINT",
+                                        "Value": {
+                                            "Fn::Join": [
+                                                "",
+                                                [
+                                                    {"Fn::GetAtt": [cluster_id, "ClusterEndpoint.Address"]},
+                                                    f":{PORT}",
+                                                ],
+                                            ]
+                                        },
+                                    },
+                                    {"Name": "MEMORYDB_USERNAME", "Value": {"Ref": user_id}},
+                                ],
+                                "RuntimeEnvironmentSecrets": [
+                                    {"Name": "MEMORYDB_PASSWORD", "Value": {"Ref": secret_id(template)}}
+                                ],
+                            }
+                        }
+                    )
+                }
+            ),
+            "HealthCheckConfiguration": Match.object_like({"Protocol": "HTTP", "Path": "/healthz"}),
+        },
+    )
+
+
+def test_instance_role_may_read_exactly_the_password_secret(template: Template) -> None:
+    role = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
+    )
+    policies = [
+        policy["Properties"]
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role.as_string()} in policy["Properties"]["Roles"]
+    ]
+    assert [policy["PolicyDocument"]["Statement"] for policy in policies] == [
+        [
+            {
+                "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                "Effect": "Allow",
+                "Resource": {"Ref": secret_id(template)},
+            }
+        ]
+    ]
+
+
+def test_password_is_only_ever_a_dynamic_reference(template: Template) -> None:
+    text = json.dumps(template.to_json())
+    # Once, in the MemoryDB user; App Runner gets the secret's ARN instead.
+    assert text.count(DYNAMIC_REFERENCE) == 1
+    variables = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": Match.object_like(
+                {
+                    "ImageRepository": Match.object_like(
+                        {"ImageConfiguration": Match.object_like({"RuntimeEnvironmentVariables": variables})}
+                    )
+                }
+            )
+        },
+    )
+    assert "MEMORYDB_PASSWORD" not in [variable["Name"] for variable in variables.as_array()]
+
+
+def test_data_and_its_password_are_retained_by_default(template: Template) -> None:
+    for resource_type in RETAINED_TYPES:
+        template.has_resource(resource_type, {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
+
+
+def test_stack_outputs_the_service_url(template: Template) -> None:
+    service_id = only_logical_id(template, "AWS::AppRunner::Service")
+    template.has_output(
+        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [service_id, "ServiceUrl"]}]]}}
+    )
+
+
+def test_node_type_removal_policy_and_names_follow_context_and_stack_prefix(tmp_path: Path) -> None:
+    app = build_app(
+        new_app(
+            tmp_path,
+            stack_prefix="Staging-",
+            **{"users_redis:node_type": "db.r7g.large", "users_redis:removal_policy": "destroy"},
+        ),
+        nag=False,
+    )
+    template = Template.from_stack(Stack.of(app.node.find_child(f"Staging-{STACK}")))
+    template.has_resource_properties(
+        "AWS::MemoryDB::Cluster", {"NodeType": "db.r7g.large", "ClusterName": "staging-usersredisstack"}
+    )
+    template.has_resource_properties("AWS::MemoryDB::User", {"UserName": "staging-usersredisstack-app"})
+    template.has_resource_properties("AWS::MemoryDB::ACL", {"ACLName": "staging-usersredisstack-acl"})
+    template.has_resource_properties(
+        "AWS::MemoryDB::SubnetGroup", {"SubnetGroupName": "staging-usersredisstack-subnets"}
+    )
+    for resource_type in RETAINED_TYPES:
+        template.has_resource(resource_type, {"DeletionPolicy": "Delete"})
+
+
+@pytest.mark.parametrize(
+    ("stack_name", "suffix", "expected"),
+    [
+        ("UsersRedisStack", "", "usersredisstack"),
+        ("Dev--UsersRedisStack", "-acl", "dev-usersredisstack-acl"),
+        ("A" * 60 + "-B", "-subnets", "a" * 32 + "-subnets"),
+        (
+            "Averyveryveryveryverylongprefix-UsersRedisStack",
+            "-app",
+            "averyveryveryveryverylongprefix-user-app",
+        ),
+    ],
+)
+def test_memorydb_names_are_valid_identifiers(stack_name: str, suffix: str, expected: str) -> None:
+    name = memorydb_name(stack_name, suffix)
+    assert name == expected
+    assert len(name) <= MAX_NAME_LENGTH
+    assert re.fullmatch(r"[a-z](-?[a-z0-9])*", name)
