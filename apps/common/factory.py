@@ -32,7 +32,8 @@ def create_base_app(
     ``settings`` is what the app read from its environment; ``overrides`` is the
     ``config`` passed to ``create_app`` (tests), applied last.
     """
-    app = Flask(import_name)
+    # No static files in any app: without this Flask adds an undocumented /static/<path> route.
+    app = Flask(import_name, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
     app.config.from_mapping(settings)
     if overrides:

@@ -14,8 +14,10 @@ from typing import Any
 from flask import Flask
 
 from common import create_base_app
+from common.openapi import serve_openapi
 from shortener import settings
 from shortener.codes import generate_code
+from shortener.openapi import DOCUMENT
 from shortener.store import LinkStore
 from shortener.views import STORE, blueprint
 
@@ -40,4 +42,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         generate_code=app.config.get("SHORTCODE_GENERATOR", generate_code),
     )
     app.register_blueprint(blueprint)
+    serve_openapi(app, DOCUMENT)
     return app
