@@ -1,0 +1,169 @@
+"""The pure parts of ``make bench`` and its load generator against a stdlib server.
+
+No timing assertions: what a benchmark measures is reported, never tested.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tools.backends.process import LOCALHOST
+from tools.bench import stats
+from tools.bench.load import LoadSpec, drive
+
+
+def level(
+    concurrency: int, rps: float, p99_ms: float = 10.0, errors: int = 0, path: str = "GET /"
+) -> stats.LevelResult:
+    # rps requests in one second.
+    return stats.LevelResult("app", path, concurrency, int(rps), errors, 1.0, 1.0, 5.0, p99_ms)
+
+
+def test_percentile_interpolates_between_closest_ranks() -> None:
+    values = [4.0, 1.0, 3.0, 2.0, 5.0]
+    assert stats.percentile(values, 0) == 1.0
+    assert stats.percentile(values, 50) == 3.0
+    assert stats.percentile(values, 100) == 5.0
+    assert stats.percentile(values, 90) == pytest.approx(4.6)
+    assert stats.percentile([1.0, 2.0], 50) == 1.5
+    assert stats.percentile([7.0], 99) == 7.0
+    assert stats.median([3.0, 1.0, 2.0]) == 2.0
+
+
+@pytest.mark.parametrize("pct", [-1, 101])
+def test_percentile_out_of_range(pct: float) -> None:
+    with pytest.raises(ValueError, match="0-100"):
+        stats.percentile([1.0], pct)
+
+
+def test_percentile_of_nothing() -> None:
+    with pytest.raises(ValueError, match="no values"):
+        stats.percentile([], 50)
+
+
+def test_summarize_counts_successes_as_throughput() -> None:
+    result = stats.summarize(
+        "a", "GET /", 10, latencies_ms=[float(n) for n in range(1, 101)], errors=3, elapsed_s=2.0
+    )
+    assert result.requests == 100
+    assert result.rps == 50.0
+    assert result.errors == 3
+    assert result.p50_ms == 50.5
+    assert result.p90_ms == pytest.approx(90.1)
+    assert result.p99_ms == pytest.approx(99.01)
+
+
+def test_summarize_with_only_errors_has_no_latency() -> None:
+    result = stats.summarize("a", "GET /", 1, latencies_ms=[], errors=5, elapsed_s=1.0)
+    assert result.rps == 0.0
+    assert math.isnan(result.p99_ms)
+
+
+def test_recommendation_is_the_highest_level_where_every_path_meets_the_target() -> None:
+    results = [
+        level(1, 100, 5), level(10, 500, 20), level(50, 600, 90), level(100, 600, 250),
+        level(1, 80, 5, path="POST /"), level(10, 300, 40, path="POST /"), level(50, 300, 150, path="POST /"),
+        level(100, 300, 400, path="POST /"),
+    ]  # fmt: skip
+    assert stats.recommend_max_concurrency(results, 100.0) == 10
+    assert stats.recommend_max_concurrency(results, 300.0) == 50
+    assert stats.recommend_max_concurrency(results, 500.0) == 100
+    assert stats.recommend_max_concurrency(results, 1.0) is None
+
+
+def test_recommendation_rejects_a_level_with_errors() -> None:
+    assert stats.recommend_max_concurrency([level(1, 100, 5), level(10, 900, 5, errors=1)], 100.0) == 1
+
+
+def test_cost_per_million_requests() -> None:
+    # (0.064 * 1 + 0.007 * 2) $/hour = 0.078 $/hour; at 100 req/s an hour is 360,000 requests.
+    assert stats.instance_usd_per_hour() == pytest.approx(0.078)
+    assert stats.cost_per_million(100) == pytest.approx(0.078 / 0.36)
+    assert stats.cost_per_million(100, vcpu=2, gb=4) == pytest.approx(2 * 0.078 / 0.36)
+    assert stats.cost_per_million(0) == math.inf
+
+
+def test_sizing_rps_is_the_slowest_path_at_the_level() -> None:
+    results = [level(10, 500), level(10, 300, path="POST /"), level(50, 800), level(50, 700, path="POST /")]
+    assert stats.sizing_rps(results, 10) == 300
+    assert stats.sizing_rps(results, None) == 700
+    assert stats.sizing_rps([], None) == 0.0
+
+
+def test_ratios_to_baseline() -> None:
+    baseline = [level(1, 200), level(10, 1000)]
+    assert stats.baseline_ratio(level(10, 600), {b.concurrency: b for b in baseline}) == 0.6
+    assert math.isnan(stats.baseline_ratio(level(50, 600), {b.concurrency: b for b in baseline}))
+    # Peak against peak, whatever level each reached it at.
+    assert stats.peak_ratio([level(1, 150), level(10, 400)], baseline) == 0.4
+    assert math.isnan(stats.peak_ratio([level(1, 150)], []))
+
+
+def test_markdown_table_formats_numbers() -> None:
+    table = stats.markdown_table(["a", "b"], [["x", 1234.5], [None, 0.0656789], [3, math.nan], ["y", 12.345]])
+    assert table.splitlines() == [
+        "| a | b |",
+        "|---|---|",
+        "| x | 1,234 |",
+        "| - | 0.0657 |",
+        "| 3 | - |",
+        "| y | 12.35 |",
+    ]
+
+
+def test_load_table_has_a_row_per_level_with_its_baseline_ratio() -> None:
+    baseline = {1: level(1, 200)}
+    lines = stats.load_table([level(1, 100)], baseline).splitlines()
+    assert lines[0].startswith("| app | hot path | conc. | req/s |")
+    assert lines[2] == "| app | GET / | 1 | 100 | 1.00 | 5.00 | 10.00 | 0 | 0.5 |"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """200 on GET /ok, 404 elsewhere; HTTP/1.0, so every answer closes its connection."""
+
+    def do_GET(self) -> None:
+        body = b"ok"
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_port() -> Iterator[int]:
+    server = ThreadingHTTPServer((LOCALHOST, 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def spec(port: int, path: str, max_requests: int) -> LoadSpec:
+    return LoadSpec(port, "GET", path, "", "text/plain", 200, 3, 5.0, max_requests)
+
+
+def test_load_stops_at_max_requests_and_reconnects_after_close(http_port: int) -> None:
+    outcome = drive(spec(http_port, "/ok", 30))
+    assert (len(outcome.latencies_ms), outcome.errors) == (30, 0)
+    assert all(latency > 0 for latency in outcome.latencies_ms)
+
+
+def test_unexpected_status_is_an_error(http_port: int) -> None:
+    outcome = drive(spec(http_port, "/missing", 10))
+    assert (len(outcome.latencies_ms), outcome.errors) == (0, 10)
+
+
+def test_refused_connections_are_errors() -> None:
+    with ThreadingHTTPServer((LOCALHOST, 0), _Handler) as closed:
+        port = closed.server_address[1]
+    outcome = drive(spec(port, "/ok", 5))
+    assert (len(outcome.latencies_ms), outcome.errors) == (0, 5)

@@ -1,0 +1,10 @@
+# Benchmarks (see tools/bench/__main__.py); results in bench/results/ (git-ignored).
+# BENCH_ARGS="--apps shortener --duration 3" passes options on.
+.PHONY: bench bench-server-configs
+BENCH_ARGS ?=
+
+bench: install ## Benchmark every app against a hello-world baseline: req/s, latency, cold start, synth time
+	$(PY) -m tools.bench $(BENCH_ARGS)
+
+bench-server-configs: install ## Compare gunicorn worker classes/workers/threads on one hot path
+	$(PY) -m tools.bench --server-configs $(BENCH_ARGS)

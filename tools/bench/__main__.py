@@ -1,0 +1,516 @@
+"""``make bench``: every app's hot paths against a hello-world baseline, cold starts, synth time.
+
+    python -m tools.bench                    the whole benchmark (a few minutes)
+    python -m tools.bench --server-configs   one hot path under several gunicorn configurations
+
+Each app runs as ``make dev-<app>`` runs it (``tools.dev``: production gunicorn config,
+its real local backend, the stack's environment), the baseline is Flask's hello world
+under the same gunicorn config, and the load comes from another process
+(``tools.bench.load``). Prints markdown, writes JSON to ``bench/results/``. Misses of
+the issue's targets are reported, never fatal: this is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tools import dev
+from tools.backends import process
+from tools.bench import stats
+from tools.bench.load import LoadOutcome, LoadSpec
+
+REPO_ROOT = dev.REPO_ROOT
+RESULTS_DIR = REPO_ROOT / "bench" / "results"
+BASELINE = "baseline"
+JSON_TYPE = "application/json"
+#: The gunicorn settings a --server-configs run overrides; the rest of the env passes through.
+SERVER_ENV = ("WEB_CONCURRENCY", "GUNICORN_THREADS")
+START_TIMEOUT = 30.0
+WARM_UP_S = 1.0
+
+
+@dataclass(frozen=True)
+class HotPath:
+    label: str
+    method: str
+    path: str
+    expected_status: int
+    #: ``{n}`` becomes the request's number (see tools.bench.load).
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """gunicorn command-line overrides of ``apps/common/gunicorn_conf.py``; empty: as deployed."""
+
+    worker_class: str | None = None
+    workers: int | None = None
+    threads: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.worker_class is None:
+            return "production config"
+        return f"{self.worker_class} workers={self.workers} threads={self.threads}"
+
+    def args(self) -> list[str]:
+        if self.worker_class is None:
+            return []
+        return [
+            "--worker-class",
+            self.worker_class,
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+        ]
+
+
+PRODUCTION = ServerConfig()
+#: gevent/eventlet are not installed in the image: only the stock worker classes compete.
+CANDIDATE_CONFIGS = (
+    ServerConfig("sync", 2, 1),
+    ServerConfig("sync", 4, 1),
+    ServerConfig("gthread", 2, 4),
+    ServerConfig("gthread", 2, 8),
+    ServerConfig("gthread", 4, 4),
+)
+
+
+def _call(port: int, method: str, path: str, body: object = None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(process.LOCALHOST, port, timeout=5)
+    try:
+        payload = None if body is None else json.dumps(body)
+        connection.request(method, path, body=payload, headers={"Content-Type": JSON_TYPE})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _created(port: int, path: str, body: object) -> bytes:
+    status, answer = _call(port, "POST", path, body)
+    if status not in (200, 201):
+        raise RuntimeError(f"seeding POST {path} answered {status}: {answer[:200]!r}")
+    return answer
+
+
+def _shortener(port: int) -> tuple[HotPath, ...]:
+    code = json.loads(_created(port, "/", {"url": "https://example.com/bench"}))["ShortCode"]
+    return (
+        HotPath("GET /<code>", "GET", f"/{code}", 302),
+        HotPath("POST /", "POST", "/", 200, '{"url": "https://example.com/{n}"}'),
+    )
+
+
+def _users(port: int) -> tuple[HotPath, ...]:
+    _created(port, "/", {"email": "bench@example.com", "name": "Bench"})
+    return (
+        HotPath("GET /<email>", "GET", "/bench@example.com", 200),
+        HotPath("POST /", "POST", "/", 200, '{"email": "user{n}@example.com", "name": "User {n}"}'),
+    )
+
+
+#: Tasks in the table when GET /api/v1/tasks is measured (before the POST run adds more).
+TODO_SEED_TASKS = 20
+
+
+def _todo(port: int) -> tuple[HotPath, ...]:
+    for number in range(TODO_SEED_TASKS):
+        _created(port, "/api/v1/tasks", {"title": f"task {number}"})
+    return (
+        HotPath("GET /api/v1/tasks", "GET", "/api/v1/tasks", 200),
+        HotPath("POST /api/v1/tasks", "POST", "/api/v1/tasks", 201, '{"title": "bench {n}"}'),
+    )
+
+
+def _home(port: int) -> tuple[HotPath, ...]:
+    return (HotPath("GET /", "GET", "/", 200),)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    #: None for the baseline, which has no backend and is not in tools.dev.
+    app: dev.DevApp | None
+    health_path: str
+    #: Seeds the running server with what the hot paths read; returns them.
+    hot_paths: Callable[[int], tuple[HotPath, ...]]
+
+
+TARGETS = (
+    Target(BASELINE, None, "/", _home),
+    Target("shortener", dev.find_app("shortener"), "/healthz", _shortener),
+    Target("users-redis", dev.find_app("users-redis"), "/healthz", _users),
+    Target("todo-postgres", dev.find_app("todo-postgres"), "/healthz", _todo),
+    Target("chaos", dev.find_app("chaos"), "/healthz", _home),
+)
+#: The --server-configs hot path: a backend round trip, like most of the apps' traffic.
+REPRESENTATIVE = "users-redis"
+
+
+@dataclass(frozen=True)
+class Settings:
+    levels: tuple[int, ...]
+    duration_s: float
+    max_requests: int
+    cold_starts: int
+
+
+class Server:
+    """How to start one target's gunicorn; its backend is already running."""
+
+    def __init__(self, target: Target, backend_env: Mapping[str, str], config: ServerConfig, logs: Path):
+        self.target = target
+        self.config = config
+        self.backend_env = backend_env
+        self.log_file = logs / f"{target.name}.log"
+
+    def _env(self, port: int) -> dict[str, str]:
+        if self.target.app is None:
+            passthrough = {name: os.environ[name] for name in dev.PASSTHROUGH_ENV if name in os.environ}
+            env = passthrough | {"PORT": str(port), "PYTHONPATH": str(REPO_ROOT)}
+        else:
+            env = dev.app_env(self.target.app, port, self.backend_env)
+        # tools.dev's own WEB_CONCURRENCY default is not the image's: keep only the caller's.
+        for name in SERVER_ENV:
+            if name not in os.environ:
+                env.pop(name, None)
+        return env
+
+    def start(self) -> tuple[subprocess.Popen[bytes], int, float]:
+        """Start gunicorn; returns it, its port and milliseconds to the first 200 on the health path."""
+        port = process.free_port()
+        args = dev.gunicorn_args(port) + self.config.args()
+        if self.target.app is None:
+            args.append("tools.bench.hello_world:app")
+        began = time.perf_counter()
+        server = process.start(args, log_file=self.log_file, env=self._env(port))
+        try:
+            _wait_for_ok(port, self.target.health_path, server)
+        except BaseException:
+            process.stop(server)
+            raise
+        return server, port, (time.perf_counter() - began) * 1000
+
+
+def _wait_for_ok(port: int, path: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode} before answering {path}")
+        try:
+            if _call(port, "GET", path)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.005)
+    raise TimeoutError(f"no 200 on {path} after {START_TIMEOUT:.0f}s")
+
+
+def drive(port: int, path: HotPath, concurrency: int, duration_s: float, max_requests: int) -> LoadOutcome:
+    """Load from a separate process, so the client does not share the server's interpreter."""
+    spec = LoadSpec(
+        port, path.method, path.path, path.body, JSON_TYPE, path.expected_status,
+        concurrency, duration_s, max_requests,
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.bench.load"],
+        input=json.dumps(asdict(spec)),
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=duration_s + 60,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"load generator failed: {done.stderr.strip()[-500:]}")
+    return LoadOutcome(**json.loads(done.stdout))
+
+
+@dataclass(frozen=True)
+class TargetRun:
+    load: list[stats.LevelResult]
+    cold_starts_ms: list[float]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def bench_target(
+    target: Target, config: ServerConfig, settings: Settings, paths: int | None = None
+) -> TargetRun:
+    """Cold starts, then the first ``paths`` hot paths (all by default) at every level."""
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{target.name}-")))
+        # PostgreSQL runs as its own OS user, which must reach its data dir inside this one.
+        work.chmod(0o755)
+        backend_env = target.app.backend(stack, work, None) if target.app else {}
+        server = Server(target, backend_env, config, work)
+        cold_starts = []
+        for _ in range(settings.cold_starts):
+            started, _port, elapsed_ms = server.start()
+            process.stop(started)
+            cold_starts.append(elapsed_ms)
+        running, port, _elapsed = server.start()
+        stack.callback(process.stop, running)
+        hot_paths = target.hot_paths(port)[:paths]
+        # Lazy backend clients and first-request imports, in every worker, before measuring.
+        drive(port, hot_paths[0], max(settings.levels), WARM_UP_S, settings.max_requests)
+        results = []
+        for path in hot_paths:
+            for level in settings.levels:
+                outcome = drive(port, path, level, settings.duration_s, settings.max_requests)
+                result = stats.summarize(target.name, path.label, level, **asdict(outcome))
+                _log(
+                    f"  {target.name} {path.label} c={level}: {result.rps:,.0f} req/s p99 {result.p99_ms:.1f}"
+                )
+                results.append(result)
+        return TargetRun(results, cold_starts)
+
+
+def time_synth(runs: int) -> dict[str, list[float]]:
+    """Wall seconds of ``python -m tools.bench.synth <kind>``, interleaved so both see the same load."""
+    env = os.environ | {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    times: dict[str, list[float]] = {"empty": [], "stacks": []}
+    for _ in range(runs):
+        for kind, samples in times.items():
+            began = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "tools.bench.synth", kind],
+                cwd=REPO_ROOT,
+                env=env,
+                capture_output=True,
+                check=True,
+                timeout=600,
+            )
+            samples.append(time.perf_counter() - began)
+            _log(f"  synth {kind}: {samples[-1]:.1f} s")
+    return times
+
+
+def environment() -> dict[str, Any]:
+    versions = {name: metadata.version(name) for name in ("flask", "werkzeug", "gunicorn", "aws-cdk-lib")}
+    return {
+        "cpu_count": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        **versions,
+        "server_env": {name: os.environ.get(name, "(image default)") for name in SERVER_ENV},
+        "note": "the load generator runs on the same CPUs as the server; compare ratios to the baseline",
+    }
+
+
+def app_summary(run: TargetRun, baseline: TargetRun, p99_target_ms: float) -> dict[str, Any]:
+    level = stats.recommend_max_concurrency(run.load, p99_target_ms)
+    rps = stats.sizing_rps(run.load, level)
+    paths = dict.fromkeys(r.path for r in run.load)
+    return {
+        "recommended_max_concurrency": level,
+        "priced_rps": rps,
+        "usd_per_million_requests": stats.cost_per_million(rps),
+        "peak_ratio_to_baseline": {
+            path: stats.peak_ratio([r for r in run.load if r.path == path], baseline.load) for path in paths
+        },
+        "cold_start_median_ms": stats.median(run.cold_starts_ms) if run.cold_starts_ms else None,
+    }
+
+
+def _runs(samples: Sequence[float], unit: str = "") -> str:
+    return " ".join(f"{sample:.{1 if unit == 's' else 0}f}" for sample in samples)
+
+
+def report(
+    by_target: Mapping[str, TargetRun],
+    summaries: Mapping[str, Mapping[str, Any]],
+    synth: Mapping[str, list[float]],
+    p99_target_ms: float,
+) -> str:
+    baseline_by_level = {r.concurrency: r for r in by_target[BASELINE].load}
+    per_app = [
+        [
+            name,
+            path,
+            ratio,
+            stats.verdict(ratio >= stats.MIN_BASELINE_RATIO),
+            summary["recommended_max_concurrency"],
+            summary["priced_rps"],
+            summary["usd_per_million_requests"],
+        ]
+        for name, summary in summaries.items()
+        for path, ratio in summary["peak_ratio_to_baseline"].items()
+    ]
+    cold = [
+        [
+            name,
+            stats.median(run.cold_starts_ms),
+            _runs(run.cold_starts_ms),
+            "-"
+            if name == BASELINE
+            else stats.verdict(stats.median(run.cold_starts_ms) < stats.MAX_COLD_START_MS),
+        ]
+        for name, run in by_target.items()
+        if run.cold_starts_ms
+    ]
+    sections = [
+        "## Load (requests/s of expected answers; latency in ms)",
+        stats.load_table([r for run in by_target.values() for r in run.load], baseline_by_level),
+        f"## Per app (max_concurrency: highest level with p99 < {p99_target_ms:g} ms and no errors; "
+        f"cost: one 1 vCPU / 2 GB instance at ${stats.instance_usd_per_hour():.3f}/hour serving the "
+        "slowest hot path's req/s at that level)",
+        stats.markdown_table(
+            [
+                "app",
+                "hot path",
+                "peak req/s vs baseline",
+                f">= {stats.MIN_BASELINE_RATIO:g}",
+                "max_concurrency",
+                "priced req/s",
+                "$ per million",
+            ],
+            per_app,
+        ),
+        "## Cold start (process start to first 200 on the health path)",
+        stats.markdown_table(["app", "median ms", "runs ms", f"< {stats.MAX_COLD_START_MS:g} ms"], cold),
+    ]
+    if synth:
+        empty, stacks = stats.median(synth["empty"]), stats.median(synth["stacks"])
+        ratio = stacks / empty
+        rows = [
+            ["empty App + Stack", empty, _runs(synth["empty"], "s"), 1.0, "-"],
+            [
+                "the four stacks (cdk-nag on)",
+                stacks,
+                _runs(synth["stacks"], "s"),
+                ratio,
+                stats.verdict(ratio <= stats.MAX_SYNTH_RATIO),
+            ],
+        ]
+        sections += [
+            "## Synth (wall seconds of a Python process that builds and synthesizes, cdk.json context)",
+            stats.markdown_table(
+                ["app", "median s", "runs s", "vs empty", f"<= {stats.MAX_SYNTH_RATIO:g}x"], rows
+            ),
+        ]
+    return "\n\n".join(sections)
+
+
+def environment_section(env: Mapping[str, Any]) -> str:
+    return "## Environment\n\n" + "\n".join(f"- {name}: {value}" for name, value in env.items())
+
+
+def write_results(name: str, document: Mapping[str, Any], results_dir: Path) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{name}.json"
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return path
+
+
+def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    targets = [t for t in TARGETS if t.name == BASELINE or not args.apps or t.name in args.apps]
+    by_target = {}
+    for target in targets:
+        _log(f"{target.name}: cold starts and load")
+        by_target[target.name] = bench_target(target, PRODUCTION, settings)
+    synth = {} if args.synth_runs == 0 else time_synth(args.synth_runs)
+    summaries = {
+        name: app_summary(run, by_target[BASELINE], args.p99_target_ms)
+        for name, run in by_target.items()
+        if name != BASELINE
+    }
+    env = environment()
+    print(environment_section(env) + "\n\n" + report(by_target, summaries, synth, args.p99_target_ms))
+    return {
+        "environment": env,
+        "settings": asdict(settings) | {"p99_target_ms": args.p99_target_ms},
+        "load": [asdict(r) | {"rps": r.rps} for run in by_target.values() for r in run.load],
+        "cold_start_ms": {name: run.cold_starts_ms for name, run in by_target.items()},
+        "synth_s": synth,
+        "apps": summaries,
+    }
+
+
+def run_server_configs(settings: Settings) -> dict[str, Any]:
+    """The representative hot path under each candidate config; the best by mean req/s."""
+    target = next(t for t in TARGETS if t.name == REPRESENTATIVE)
+    results: dict[str, list[stats.LevelResult]] = {}
+    for config in CANDIDATE_CONFIGS:
+        _log(f"{config.label}")
+        results[config.label] = bench_target(target, config, settings, paths=1).load
+    mean_rps = {label: sum(r.rps for r in load) / len(load) for label, load in results.items()}
+    best = max(mean_rps, key=mean_rps.__getitem__)
+    headers = ["config"] + [f"c={level} req/s | p99 ms" for level in settings.levels] + ["mean req/s"]
+    rows = [
+        [label] + [f"{r.rps:,.0f} / {r.p99_ms:.1f}" for r in load] + [mean_rps[label]]
+        for label, load in results.items()
+    ]
+    env = environment()
+    print(environment_section(env))
+    print(f"\n## Server configs ({target.name} {results[best][0].path})\n")
+    print(stats.markdown_table(headers, rows))
+    print(f"\nBest: {best}")
+    return {
+        "environment": env,
+        "settings": asdict(settings),
+        "load": {label: [asdict(r) | {"rps": r.rps} for r in load] for label, load in results.items()},
+        "best": best,
+    }
+
+
+def _levels(raw: str) -> tuple[int, ...]:
+    levels = tuple(int(level) for level in raw.split(","))
+    if not levels or min(levels) < 1:
+        raise argparse.ArgumentTypeError("levels are positive integers, comma separated")
+    return levels
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--server-configs", action="store_true", help="compare gunicorn configurations")
+    parser.add_argument("--apps", nargs="*", choices=[t.name for t in TARGETS if t.app], default=[])
+    parser.add_argument("--levels", type=_levels, default=(1, 10, 50, 100), help="concurrency levels")
+    parser.add_argument("--duration", type=float, default=2.0, help="seconds per hot path and level")
+    parser.add_argument("--max-requests", type=int, default=50_000, help="requests per hot path and level")
+    parser.add_argument("--cold-starts", type=int, default=5, help="cold starts per app")
+    parser.add_argument("--synth-runs", type=int, default=3, help="synths of each kind (0 skips)")
+    parser.add_argument("--p99-target-ms", type=float, default=stats.DEFAULT_P99_TARGET_MS)
+    parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings(args.levels, args.duration, args.max_requests, args.cold_starts)
+    try:
+        if args.server_configs:
+            document = run_server_configs(settings)
+            name = "server-configs"
+        else:
+            document = run_all(args, settings)
+            name = "bench"
+    except (process.MissingPrerequisite, RuntimeError, TimeoutError, subprocess.SubprocessError) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    print(f"\nResults: {write_results(name, document, args.results_dir)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

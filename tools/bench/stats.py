@@ -1,0 +1,157 @@
+"""The pure part of ``make bench``: percentiles, targets, recommendations, costs, tables."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+#: App Runner pricing (us-east-1, on-demand active instances) and the size our stacks use.
+#: The one place these numbers live: https://aws.amazon.com/apprunner/pricing/
+VCPU_HOUR_USD = 0.064
+GB_HOUR_USD = 0.007
+INSTANCE_VCPU = 1.0
+INSTANCE_GB = 2.0
+
+#: The issue's targets.
+MIN_BASELINE_RATIO = 0.5
+MAX_COLD_START_MS = 500.0
+MAX_SYNTH_RATIO = 1.5
+DEFAULT_P99_TARGET_MS = 100.0
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct``-th percentile (0-100) by linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= pct <= 100:
+        raise ValueError(f"percentile must be within 0-100, got {pct}")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """One hot path driven at one concurrency level."""
+
+    target: str
+    path: str
+    concurrency: int
+    requests: int
+    errors: int
+    elapsed_s: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+def summarize(
+    target: str, path: str, concurrency: int, *, latencies_ms: Sequence[float], errors: int, elapsed_s: float
+) -> LevelResult:
+    """``requests`` counts the successful responses only: errors are not throughput."""
+    p50, p90, p99 = (percentile(latencies_ms, pct) if latencies_ms else math.nan for pct in (50, 90, 99))
+    return LevelResult(target, path, concurrency, len(latencies_ms), errors, elapsed_s, p50, p90, p99)
+
+
+def baseline_ratio(result: LevelResult, baseline: Mapping[int, LevelResult]) -> float:
+    """``result``'s requests/s over the baseline's at the same concurrency."""
+    reference = baseline.get(result.concurrency)
+    if reference is None or reference.rps == 0:
+        return math.nan
+    return result.rps / reference.rps
+
+
+def peak_ratio(results: Iterable[LevelResult], baseline: Iterable[LevelResult]) -> float:
+    """A hot path's best requests/s over the baseline's best (its capacity, whatever the level)."""
+    best = max((result.rps for result in results), default=0.0)
+    reference = max((result.rps for result in baseline), default=0.0)
+    return best / reference if reference else math.nan
+
+
+def recommend_max_concurrency(results: Iterable[LevelResult], p99_target_ms: float) -> int | None:
+    """The highest level at which every hot path of an app answered without errors and
+    with p99 under ``p99_target_ms``; None when no level did."""
+    by_level: dict[int, list[LevelResult]] = {}
+    for result in results:
+        by_level.setdefault(result.concurrency, []).append(result)
+    passing = [
+        level
+        for level, level_results in by_level.items()
+        if all(r.errors == 0 and r.p99_ms < p99_target_ms for r in level_results)
+    ]
+    return max(passing, default=None)
+
+
+def instance_usd_per_hour(vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
+    return VCPU_HOUR_USD * vcpu + GB_HOUR_USD * gb
+
+
+def cost_per_million(rps: float, vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
+    """USD per million requests for one always-busy instance serving ``rps``."""
+    if rps <= 0:
+        return math.inf
+    return instance_usd_per_hour(vcpu, gb) / 3600 / rps * 1e6
+
+
+def sizing_rps(results: Iterable[LevelResult], level: int | None) -> float:
+    """The per-instance throughput to price: the slowest hot path at ``level`` (the
+    recommended one), or at the highest measured level when nothing is recommended."""
+    results = list(results)
+    if not results:
+        return 0.0
+    chosen = level if level is not None else max(r.concurrency for r in results)
+    return min((r.rps for r in results if r.concurrency == chosen), default=0.0)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        if math.isinf(value):
+            return "inf"
+        if abs(value) < 1:
+            return f"{value:.3g}"
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return "-" if value is None else str(value)
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A GitHub markdown table; floats with 3 significant digits below 1, 2 decimals below 100,
+    none above; None and NaN as "-"."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def load_table(results: Iterable[LevelResult], baseline: Mapping[int, LevelResult]) -> str:
+    headers = ["app", "hot path", "conc.", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "vs baseline"]
+    rows = [
+        [
+            r.target,
+            r.path,
+            r.concurrency,
+            r.rps,
+            r.p50_ms,
+            r.p90_ms,
+            r.p99_ms,
+            r.errors,
+            baseline_ratio(r, baseline),
+        ]
+        for r in results
+    ]
+    return markdown_table(headers, rows)

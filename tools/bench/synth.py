@@ -1,0 +1,43 @@
+"""Synthesize the four stacks or an empty app, timed (``python -m tools.bench.synth``).
+
+    python -m tools.bench.synth stacks|empty OUTDIR
+
+Prints the seconds spent building and synthesizing, after the imports and the jsii
+runtime's start, which the caller's wall clock includes.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aws_cdk import App, Stack
+
+from cdk.app import build_app
+from tests.support.cdk_app import new_app
+
+KINDS = ("stacks", "empty")
+
+
+def synth(kind: str, outdir: Path) -> float:
+    start = time.perf_counter()
+    if kind == "stacks":
+        build_app(new_app(outdir)).synth()
+    else:
+        app = App(outdir=str(outdir))
+        Stack(app, "Empty")
+        app.synth()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    if len(sys.argv) != 2 or sys.argv[1] not in KINDS:
+        sys.exit(f"usage: python -m tools.bench.synth {'|'.join(KINDS)}")
+    with tempfile.TemporaryDirectory(prefix="bench-synth-") as outdir:
+        print(synth(sys.argv[1], Path(outdir)))
+
+
+if __name__ == "__main__":
+    main()
