@@ -1,0 +1,53 @@
+"""The deploy workflow as a user without AWS credentials meets it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.cdk_app import REPO_ROOT
+
+
+@pytest.fixture
+def no_credentials_env(tmp_path: Path) -> dict[str, str]:
+    """The user's environment with every AWS credential source taken away."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_DEFAULT_"))}
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / "missing-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "missing-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", target],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_deploy_without_credentials_stops_with_a_clear_message(no_credentials_env: dict[str, str]) -> None:
+    result = make("deploy-shortener", no_credentials_env)
+    assert result.returncode != 0
+    assert "No AWS credentials found, so make deploy-shortener cannot run." in result.stderr
+    assert "aws configure" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_diff_works_offline_and_lists_what_would_be_created(no_credentials_env: dict[str, str]) -> None:
+    result = make("diff-shortener", no_credentials_env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "comparing against an empty template" in output
+    assert "[+] AWS::DynamoDB::Table Table " in output
+    assert "[+] AWS::AppRunner::Service Service " in output
