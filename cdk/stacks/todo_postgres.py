@@ -62,6 +62,14 @@ class TodoPostgresStack(Stack):
         secret.apply_removal_policy(
             RemovalPolicy.DESTROY if data_removal == RemovalPolicy.DESTROY else RemovalPolicy.RETAIN
         )
+        # Clients connect in; the database itself never opens a connection out.
+        database_group = ec2.SecurityGroup(
+            self,
+            "DatabaseSecurityGroup",
+            vpc=self.vpc,
+            description="Aurora PostgreSQL cluster: admits its clients only",
+            allow_all_outbound=False,
+        )
         self.cluster = rds.DatabaseCluster(
             self,
             "Database",
@@ -73,6 +81,7 @@ class TodoPostgresStack(Stack):
             serverless_v2_max_capacity=context.integer(f"{APP}:max_acu", minimum=1, maximum=MAX_ACU),
             vpc=self.vpc,
             vpc_subnets=DATA_SUBNETS,
+            security_groups=[database_group],
             port=POSTGRES_PORT,
             default_database_name=DATABASE_NAME,
             credentials=rds.Credentials.from_secret(secret),

@@ -1,0 +1,380 @@
+"""TodoPostgresStack: VPC, Aurora PostgreSQL Serverless v2, rotated secret, service wiring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk.assertions import Capture, Match, Template
+
+from cdk.app import build_app
+from tests.stacks.conftest import Synthesized
+from tests.support.cdk_app import new_app
+from tests.support.gates import acknowledgements, nag_findings
+
+STACK = "TodoPostgresStack"
+PORT = 5432
+DATABASE = "tasks"
+
+
+@pytest.fixture(scope="module")
+def template(templates: dict[str, Template]) -> Template:
+    return templates[STACK]
+
+
+def only_logical_id(template: Template, resource_type: str, props: Any = None) -> str:
+    found = template.find_resources(resource_type, {"Properties": props} if props else None)
+    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+    return next(iter(found))
+
+
+def properties(template: Template, logical_id: str) -> dict[str, Any]:
+    props: dict[str, Any] = template.to_json()["Resources"][logical_id]["Properties"]
+    return props
+
+
+def subnet_types(template: Template, refs: list[Any]) -> list[str]:
+    """CDK's subnet type tag (Public, Private, Isolated) of each ``{"Ref": subnet}``."""
+    types = []
+    for ref in refs:
+        tags = {tag["Key"]: tag["Value"] for tag in properties(template, ref["Ref"])["Tags"]}
+        types.append(tags["aws-cdk:subnet-type"])
+    return types
+
+
+def password_properties(node: Any) -> list[str]:
+    """Every property name anywhere in ``node`` that names a password."""
+    if isinstance(node, list):
+        return [name for item in node for name in password_properties(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [key for key in node if "password" in key.lower()]
+    return own + [name for value in node.values() for name in password_properties(value)]
+
+
+def cluster_id(template: Template) -> str:
+    return only_logical_id(template, "AWS::RDS::DBCluster")
+
+
+def secret_id(template: Template) -> str:
+    return only_logical_id(template, "AWS::SecretsManager::Secret")
+
+
+def attachment_id(template: Template) -> str:
+    return only_logical_id(template, "AWS::SecretsManager::SecretTargetAttachment")
+
+
+def cluster_security_group_id(template: Template) -> str:
+    group = Capture()
+    template.has_resource_properties(
+        "AWS::RDS::DBCluster", {"VpcSecurityGroupIds": [{"Fn::GetAtt": [group, "GroupId"]}]}
+    )
+    return group.as_string()
+
+
+def connector_security_group(template: Template) -> Any:
+    groups = Capture()
+    template.has_resource_properties("AWS::AppRunner::VpcConnector", {"SecurityGroups": groups})
+    (group,) = groups.as_array()
+    return group
+
+
+def test_vpc_spans_two_azs_with_one_nat_gateway_and_logs_every_flow(template: Template) -> None:
+    template.resource_count_is("AWS::EC2::VPC", 1)
+    template.resource_count_is("AWS::EC2::NatGateway", 1)
+    subnets = template.find_resources("AWS::EC2::Subnet").values()
+    assert len({json.dumps(subnet["Properties"]["AvailabilityZone"]) for subnet in subnets}) == 2
+    template.has_resource_properties(
+        "AWS::EC2::FlowLog",
+        {
+            "ResourceId": {"Ref": only_logical_id(template, "AWS::EC2::VPC")},
+            "ResourceType": "VPC",
+            "TrafficType": "ALL",
+        },
+    )
+
+
+def test_cluster_is_encrypted_aurora_postgresql_with_the_tasks_database(template: Template) -> None:
+    version = Capture()
+    template.has_resource_properties(
+        "AWS::RDS::DBCluster",
+        {
+            "Engine": "aurora-postgresql",
+            "EngineVersion": version,
+            "DatabaseName": DATABASE,
+            "Port": PORT,
+            "StorageEncrypted": True,
+            "EnableCloudwatchLogsExports": ["postgresql"],
+            "EnableIAMDatabaseAuthentication": True,
+        },
+    )
+    # A current major version (cfn-lint's gate rejects ones closed to new clusters).
+    assert int(version.as_string().split(".")[0]) >= 16
+
+
+def test_cluster_scales_serverless_v2_from_zero_acu_by_default(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::RDS::DBCluster", {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0, "MaxCapacity": 2}}
+    )
+    instances = template.find_resources("AWS::RDS::DBInstance")
+    assert [instance["Properties"] for instance in instances.values()] == [
+        {
+            "DBClusterIdentifier": {"Ref": cluster_id(template)},
+            "DBInstanceClass": "db.serverless",
+            "Engine": "aurora-postgresql",
+            "PromotionTier": 0,
+            "PubliclyAccessible": False,
+        }
+    ]
+
+
+def test_cluster_lives_in_the_isolated_subnets_one_per_az(template: Template) -> None:
+    group = Capture()
+    template.has_resource_properties("AWS::RDS::DBCluster", {"DBSubnetGroupName": {"Ref": group}})
+    subnet_ids = properties(template, group.as_string())["SubnetIds"]
+    assert subnet_types(template, subnet_ids) == ["Isolated", "Isolated"]
+    azs = [json.dumps(properties(template, ref["Ref"])["AvailabilityZone"]) for ref in subnet_ids]
+    assert azs[0] != azs[1]
+
+
+def test_deletion_protection_and_snapshot_on_delete_by_default(template: Template) -> None:
+    template.has_resource(
+        "AWS::RDS::DBCluster",
+        {
+            "Properties": Match.object_like({"DeletionProtection": True}),
+            "DeletionPolicy": "Snapshot",
+            "UpdateReplacePolicy": "Snapshot",
+        },
+    )
+    # The password of the kept snapshot stays with it.
+    template.has_resource(
+        "AWS::SecretsManager::Secret", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+    )
+
+
+def test_credentials_are_generated_with_username_and_database_name(template: Template) -> None:
+    secret_template = Capture()
+    template.has_resource_properties(
+        "AWS::SecretsManager::Secret",
+        {
+            "GenerateSecretString": Match.object_like(
+                {"GenerateStringKey": "password", "SecretStringTemplate": secret_template}
+            )
+        },
+    )
+    # dbname in the secret: the app reads the database name from DB_SECRET.
+    assert json.loads(secret_template.as_string()) == {"username": "todo_admin", "dbname": DATABASE}
+    template.has_resource_properties(
+        "AWS::SecretsManager::SecretTargetAttachment",
+        {
+            "SecretId": {"Ref": secret_id(template)},
+            "TargetId": {"Ref": cluster_id(template)},
+            "TargetType": "AWS::RDS::DBCluster",
+        },
+    )
+
+
+def secret_field_reference(secret: str, field: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret}, f":SecretString:{field}::}}}}"]]}
+
+
+def test_credentials_are_only_ever_dynamic_references_to_the_secret(template: Template) -> None:
+    secret = secret_id(template)
+    template.has_resource_properties(
+        "AWS::RDS::DBCluster",
+        {
+            "MasterUsername": secret_field_reference(secret, "username"),
+            "MasterUserPassword": secret_field_reference(secret, "password"),
+        },
+    )
+    # The generator's length setting and the reference above: no other password in the template.
+    assert sorted(password_properties(template.to_json())) == ["MasterUserPassword", "PasswordLength"]
+
+
+def test_secret_rotates_every_30_days_from_the_app_subnets(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::SecretsManager::RotationSchedule",
+        {
+            "SecretId": {"Ref": attachment_id(template)},
+            "RotationRules": {"ScheduleExpression": "rate(30 days)"},
+            "RotationLambdaARN": Match.any_value(),
+        },
+    )
+    subnets = Capture()
+    template.has_resource_properties(
+        "AWS::Serverless::Application",
+        {"Parameters": Match.object_like({"vpcSubnetIds": {"Fn::Join": ["", subnets]}})},
+    )
+    refs = [part for part in subnets.as_array() if part != ","]
+    assert subnet_types(template, refs) == ["Private", "Private"]
+
+
+def test_cluster_admits_its_port_only_from_the_connector_and_the_rotation_function(
+    template: Template,
+) -> None:
+    cluster_group = cluster_security_group_id(template)
+    rotation_group = Capture()
+    template.has_resource_properties(
+        "AWS::Serverless::Application",
+        {
+            "Parameters": Match.object_like(
+                {"vpcSecurityGroupIds": {"Fn::GetAtt": [rotation_group, "GroupId"]}}
+            )
+        },
+    )
+    assert "SecurityGroupIngress" not in properties(template, cluster_group)
+    rules = template.find_resources(
+        "AWS::EC2::SecurityGroupIngress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]}}},
+    )
+    sources = {
+        json.dumps(rule["Properties"]["SourceSecurityGroupId"]): rule["Properties"] for rule in rules.values()
+    }
+    connector_rule = sources.pop(json.dumps(connector_security_group(template)))
+    assert {key: connector_rule[key] for key in ("IpProtocol", "FromPort", "ToPort")} == {
+        "IpProtocol": "tcp",
+        "FromPort": PORT,
+        "ToPort": PORT,
+    }
+    # The rotation function connects as the admin to change its password (CDK wires its
+    # rule to the cluster's port attribute, 5432 above).
+    rotation_rule = sources.pop(json.dumps({"Fn::GetAtt": [rotation_group.as_string(), "GroupId"]}))
+    assert (
+        rotation_rule["FromPort"]
+        == rotation_rule["ToPort"]
+        == {"Fn::GetAtt": [cluster_id(template), "Endpoint.Port"]}
+    )
+    assert sources == {}
+
+
+def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
+    egress = properties(template, cluster_security_group_id(template))["SecurityGroupEgress"]
+    # CDK's placeholder for "no egress": a rule no packet can match.
+    assert [rule["CidrIp"] for rule in egress] == ["255.255.255.255/32"]
+
+
+def test_connector_uses_the_private_subnets_with_egress(template: Template) -> None:
+    subnets = Capture()
+    template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnets})
+    assert subnet_types(template, subnets.as_array()) == ["Private", "Private"]
+
+
+def test_service_egresses_through_the_connector_and_gets_db_secret_as_runtime_secret(
+    template: Template,
+) -> None:
+    connector = only_logical_id(template, "AWS::AppRunner::VpcConnector")
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "NetworkConfiguration": {
+                "EgressConfiguration": {
+                    "EgressType": "VPC",
+                    "VpcConnectorArn": {"Fn::GetAtt": [connector, "VpcConnectorArn"]},
+                }
+            },
+            "SourceConfiguration": Match.object_like(
+                {
+                    "ImageRepository": Match.object_like(
+                        {
+                            "ImageConfiguration": {
+                                "Port": "8080",
+                                # The attachment's ARN: the secret once host and port are in it.
+                                "RuntimeEnvironmentSecrets": [
+                                    {"Name": "DB_SECRET", "Value": {"Ref": attachment_id(template)}}
+                                ],
+                            }
+                        }
+                    )
+                }
+            ),
+        },
+    )
+
+
+def test_service_health_check_is_the_articles(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "HealthCheckConfiguration": {
+                "Protocol": "HTTP",
+                "Path": "/",
+                "Interval": 5,
+                "Timeout": 5,
+                "HealthyThreshold": 1,
+                "UnhealthyThreshold": 3,
+            }
+        },
+    )
+
+
+def test_instance_role_may_read_exactly_the_database_secret(template: Template) -> None:
+    role = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
+    )
+    policies = [
+        policy["Properties"]["PolicyDocument"]["Statement"]
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if {"Ref": role.as_string()} in policy["Properties"]["Roles"]
+    ]
+    assert policies == [
+        [
+            {
+                "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                "Effect": "Allow",
+                "Resource": {"Ref": attachment_id(template)},
+            }
+        ]
+    ]
+    assert "ManagedPolicyArns" not in properties(template, role.as_string())
+
+
+def test_stack_outputs_the_service_url(template: Template) -> None:
+    service = only_logical_id(template, "AWS::AppRunner::Service")
+    template.has_output(
+        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [service, "ServiceUrl"]}]]}}
+    )
+
+
+def test_default_deletion_protection_needs_no_rds10_acknowledgement(synthesized: Synthesized) -> None:
+    rules = {ack.rule_id for ack in acknowledgements(synthesized.stack(STACK))}
+    assert "Annotation::AwsSolutions-RDS11" in rules
+    assert "Annotation::AwsSolutions-RDS10" not in rules
+
+
+def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
+    app = build_app(
+        new_app(
+            tmp_path,
+            **{
+                "todo_postgres:min_acu": "1",
+                "todo_postgres:max_acu": "8",
+                "todo_postgres:deletion_protection": "false",
+                "todo_postgres:removal_policy": "destroy",
+            },
+        ),
+        nag=False,
+    )
+    stack = Stack.of(app.node.find_child(STACK))
+    template = Template.from_stack(stack)
+    template.has_resource(
+        "AWS::RDS::DBCluster",
+        {
+            "Properties": Match.object_like(
+                {
+                    "ServerlessV2ScalingConfiguration": {"MinCapacity": 1, "MaxCapacity": 8},
+                    "DeletionProtection": False,
+                }
+            ),
+            "DeletionPolicy": "Delete",
+            "UpdateReplacePolicy": "Delete",
+        },
+    )
+    template.has_resource("AWS::SecretsManager::Secret", {"DeletionPolicy": "Delete"})
+    # Turning protection off is a choice the stack acknowledges, with its reason.
+    assert nag_findings(stack) == []
+    assert "Annotation::AwsSolutions-RDS10" in {ack.rule_id for ack in acknowledgements(stack)}
