@@ -17,8 +17,10 @@ from flask import Flask, Response
 
 from chaos.crash import crash
 from chaos.items import EXTENSION, Items, items
+from chaos.openapi import document
 from chaos.settings import load_settings
 from common import create_base_app
+from common.openapi import serve_openapi
 
 HOME_PAGE = "<html><head><title>Hello</title></head><body><h1>World</h1></body></html>"
 
@@ -40,4 +42,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Switched off, the crash endpoints do not exist (404): a deployed copy is no kill switch.
     if app.config["CHAOS_ENABLED"]:
         app.register_blueprint(crash)
+    serve_openapi(app, document(chaos_enabled=app.config["CHAOS_ENABLED"]))
     return app

@@ -10,8 +10,10 @@ from typing import Any
 from flask import Flask
 
 from common import BackendUnavailable, create_base_app
+from common.openapi import serve_openapi
 from todo_postgres import settings
 from todo_postgres.db import Database
+from todo_postgres.openapi import DOCUMENT
 from todo_postgres.routes import EXTENSION, bp
 
 log = logging.getLogger(__name__)
@@ -28,4 +30,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # after the database comes back creates the schema.
         log.warning("database unreachable at startup; schema creation deferred")
     app.register_blueprint(bp)
+    serve_openapi(app, DOCUMENT)
     return app

@@ -10,7 +10,9 @@ from typing import Any
 from flask import Flask
 
 from common import create_base_app
+from common.openapi import serve_openapi
 from users_redis import settings
+from users_redis.openapi import DOCUMENT
 from users_redis.routes import EXTENSION, blueprint
 from users_redis.store import UserStore
 
@@ -27,4 +29,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions[EXTENSION] = UserStore(app.config["REDIS"])
     app.register_blueprint(blueprint)
+    serve_openapi(app, DOCUMENT)
     return app
