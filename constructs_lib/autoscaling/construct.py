@@ -81,7 +81,7 @@ class _AutoScalingProvider(Construct):
             "Handler",
             runtime=lambda_.Runtime.PYTHON_3_14,
             handler="index.on_event",
-            code=lambda_.Code.from_asset(str(_HANDLER_DIR)),
+            code=lambda_.Code.from_asset(str(_HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
             role=self.handler_role,
             timeout=Duration.minutes(1),
             log_group=handler_logs,

@@ -45,7 +45,7 @@ def public_source() -> Source:
     return Source.from_ecr_public(PUBLIC_IMAGE)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def asset_directory() -> str:
     """A tiny Docker build context (Docker itself is not needed to synthesize)."""
     return FIXTURE_APP

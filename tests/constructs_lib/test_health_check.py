@@ -36,7 +36,7 @@ def test_fractional_seconds_are_rejected(prop: str) -> None:
     with pytest.raises(
         ValueError, match=rf"`{prop}` must be a whole number of seconds, got 1 second 500 millis$"
     ):
-        HealthCheck.http(**{prop: Duration.millis(1500)})
+        HealthCheck.http(**{prop: Duration.millis(1500)})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("factory", FACTORIES)

@@ -291,7 +291,7 @@ def test_code_repository_rejects_empty_values(prop: str) -> None:
         prop: "",
     }
     with pytest.raises(ValueError, match=rf"`{prop}` must not be empty, got ''"):
-        Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)
+        Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)  # type: ignore[arg-type]
 
 
 def test_code_start_command_belongs_to_the_source(scratch: Stack, new_id: str) -> None:

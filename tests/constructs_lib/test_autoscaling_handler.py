@@ -1,0 +1,148 @@
+"""The custom resource handler against botocore's Stubber, which validates every request and
+response against the real App Runner API model. No network, no AWS account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from constructs_lib.autoscaling.handler import index
+
+PREFIX = "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/web-small"
+ARN_1 = f"{PREFIX}/1/0123456789abcdef0123456789abcdef"
+ARN_2 = f"{PREFIX}/2/fedcba9876543210fedcba9876543210"
+PROPERTIES = {
+    "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:provider",
+    "AutoScalingConfigurationName": "web-small",
+    "MinSize": "2",
+    "MaxSize": "5",
+    "MaxConcurrency": "50",
+}
+
+
+@pytest.fixture
+def stubber(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    index._client.cache_clear()
+    with Stubber(index._client()) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+    index._client.cache_clear()
+
+
+def _event(request_type: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "RequestType": request_type,
+        "ResponseURL": "https://cloudformation-custom-resource-response.example/secret-signature",
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+        "RequestId": "request-1",
+        "LogicalResourceId": "Scaling",
+        "ResourceType": "Custom::AppRunnerAutoScalingConfiguration",
+        "ResourceProperties": PROPERTIES,
+        **extra,
+    }
+
+
+def _created(arn: str, revision: int) -> dict[str, Any]:
+    return {
+        "AutoScalingConfiguration": {
+            "AutoScalingConfigurationArn": arn,
+            "AutoScalingConfigurationName": "web-small",
+            "AutoScalingConfigurationRevision": revision,
+            "Latest": True,
+            "Status": "ACTIVE",
+            "MaxConcurrency": 50,
+            "MinSize": 2,
+            "MaxSize": 5,
+        }
+    }
+
+
+EXPECTED_CREATE = {
+    "AutoScalingConfigurationName": "web-small",
+    "MinSize": 2,
+    "MaxSize": 5,
+    "MaxConcurrency": 50,
+}
+
+
+def test_create_returns_the_arn_as_physical_id(stubber: Stubber) -> None:
+    stubber.add_response("create_auto_scaling_configuration", _created(ARN_1, 1), EXPECTED_CREATE)
+    assert index.on_event(_event("Create"), None) == {"PhysicalResourceId": ARN_1, "Data": {"Arn": ARN_1}}
+
+
+def test_update_creates_a_new_revision(stubber: Stubber) -> None:
+    stubber.add_response("create_auto_scaling_configuration", _created(ARN_2, 2), EXPECTED_CREATE)
+    event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties={**PROPERTIES, "MaxSize": "3"})
+    # A new physical id: CloudFormation deletes revision 1 once the services use revision 2.
+    assert index.on_event(event, None) == {"PhysicalResourceId": ARN_2, "Data": {"Arn": ARN_2}}
+
+
+def test_delete_removes_that_revision(stubber: Stubber) -> None:
+    stubber.add_response(
+        "delete_auto_scaling_configuration", _created(ARN_1, 1), {"AutoScalingConfigurationArn": ARN_1}
+    )
+    assert index.on_event(_event("Delete", PhysicalResourceId=ARN_1), None) == {"PhysicalResourceId": ARN_1}
+
+
+def test_delete_of_a_missing_configuration_succeeds(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "delete_auto_scaling_configuration",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=400,
+        expected_params={"AutoScalingConfigurationArn": ARN_1},
+    )
+    assert index.on_event(_event("Delete", PhysicalResourceId=ARN_1), None) == {"PhysicalResourceId": ARN_1}
+
+
+def test_delete_after_a_failed_create_calls_nothing(stubber: Stubber) -> None:
+    assert index.on_event(_event("Delete", PhysicalResourceId="request-1"), None) == {
+        "PhysicalResourceId": "request-1"
+    }
+
+
+def test_create_failure_raises_a_clear_message(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "create_auto_scaling_configuration",
+        service_error_code="ServiceQuotaExceededException",
+        service_message="Too many configurations",
+        http_status_code=402,
+        expected_params=EXPECTED_CREATE,
+    )
+    with pytest.raises(
+        RuntimeError,
+        match=r"Creating App Runner auto scaling configuration 'web-small' failed: .*Too many configurations",
+    ):
+        index.on_event(_event("Create"), None)
+
+
+def test_delete_failure_raises_a_clear_message(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "delete_auto_scaling_configuration",
+        service_error_code="InvalidRequestException",
+        service_message="Configuration is in use",
+        http_status_code=400,
+        expected_params={"AutoScalingConfigurationArn": ARN_1},
+    )
+    with pytest.raises(
+        RuntimeError, match=rf"Deleting App Runner auto scaling configuration {ARN_1} failed: .*in use"
+    ):
+        index.on_event(_event("Delete", PhysicalResourceId=ARN_1), None)
+
+
+def test_response_url_is_never_logged(stubber: Stubber, caplog: pytest.LogCaptureFixture) -> None:
+    stubber.add_response("create_auto_scaling_configuration", _created(ARN_1, 1), EXPECTED_CREATE)
+    with caplog.at_level("INFO"):
+        index.on_event(_event("Create"), None)
+    assert "secret-signature" not in caplog.text
+    assert "<redacted>" in caplog.text
+
+
+def test_unknown_request_type_is_rejected(stubber: Stubber) -> None:
+    with pytest.raises(ValueError, match=r"Unsupported RequestType 'Rollback'"):
+        index.on_event(_event("Rollback"), None)
