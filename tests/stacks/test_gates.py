@@ -16,27 +16,60 @@ from tests.support.gates import (
     secret_literals,
 )
 
-pytestmark = pytest.mark.parametrize("stack_name", STACK_NAMES)
+per_stack = pytest.mark.parametrize("stack_name", STACK_NAMES)
 
 
+@per_stack
 def test_cdk_nag_has_no_unacknowledged_findings(synthesized: Synthesized, stack_name: str) -> None:
     assert nag_findings(synthesized.stack(stack_name)) == []
 
 
+@per_stack
 def test_every_acknowledgement_has_a_reason(synthesized: Synthesized, stack_name: str) -> None:
     assert reason_problems(acknowledgements(synthesized.stack(stack_name))) == []
 
 
+@per_stack
 def test_cfn_lint_is_clean(synthesized: Synthesized, stack_name: str) -> None:
     assert cfn_lint_findings(synthesized.template_json(stack_name)) == []
 
 
+@per_stack
 def test_template_holds_no_literal_secret(synthesized: Synthesized, stack_name: str) -> None:
     assert secret_literals(synthesized.template_json(stack_name)) == []
 
 
+@per_stack
 def test_template_matches_snapshot(
     synthesized: Synthesized, stack_name: str, snapshot: SnapshotAssertion
 ) -> None:
     template = mask_asset_hashes(synthesized.template_json(stack_name))
     assert template == snapshot(extension_class=JSONSnapshotExtension)
+
+
+def test_secret_scan_catches_literals_and_passes_dynamic_references() -> None:
+    template = {
+        "Resources": {
+            "User": {
+                "Properties": {
+                    "AuthenticationMode": {"Passwords": ["hunter2"]},
+                    "Env": [
+                        {"Name": "DB_PASSWORD", "Value": "plain"},
+                        {
+                            "Name": "DB_PASSWORD",
+                            "Value": "{{resolve:secretsmanager:arn:SecretString:password::}}",
+                        },
+                    ],
+                    "GenerateSecretString": {
+                        "SecretStringTemplate": '{"username": "admin", "password": "x"}'
+                    },
+                }
+            },
+            "Db": {"Properties": {"GenerateSecretString": {"SecretStringTemplate": '{"username": "admin"}'}}},
+        }
+    }
+    assert secret_literals(template) == [
+        "/Resources/User/Properties/AuthenticationMode/Passwords",
+        "/Resources/User/Properties/Env/0: DB_PASSWORD",
+        "/Resources/User/Properties/GenerateSecretString/SecretStringTemplate",
+    ]

@@ -31,13 +31,28 @@ def nag_findings(scope: IConstruct) -> list[str]:
     )
 
 
+# Findings in resources aws-cdk-lib itself generates, which no stack can change:
+# (rule, logical id prefix) -> why it is harmless.
+CDK_INTERNAL_LINT = {
+    ("W3005", "CustomVpcRestrictDefaultSGCustomResourceProvider"): (
+        "The handler of @aws-cdk/aws-ec2:restrictDefaultSecurityGroup declares a DependsOn "
+        "on its role that its GetAtt already implies."
+    ),
+}
+
+
+def _cdk_internal(rule_id: str, path: list[Any]) -> bool:
+    resource = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
+    return any(rule_id == rule and resource.startswith(prefix) for rule, prefix in CDK_INTERNAL_LINT)
+
+
 def cfn_lint_findings(template: dict[str, Any]) -> list[str]:
     """cfn-lint errors and warnings (informational matches are not findings)."""
     matches = lint(json.dumps(template), config=ManualArgs(regions=LINT_REGIONS))
     return [
         f"{match.rule.id} {'/'.join(str(p) for p in match.path)}: {match.message}"
         for match in matches
-        if match.rule.id[0] in "EW"
+        if match.rule.id[0] in "EW" and not _cdk_internal(match.rule.id, list(match.path))
     ]
 
 
@@ -64,10 +79,15 @@ _SENTENCE = re.compile(r"^[A-Z`].{20,}[.!]$", re.DOTALL)
 
 
 def reason_problems(acks: list[Acknowledged]) -> list[str]:
-    """Acknowledgements whose reason is not at least one full sentence, or that are
-    not scoped to a specific finding of a rule."""
+    """cdk-nag acknowledgements whose reason is not at least one full sentence.
+
+    aws-cdk-lib records acknowledgements of its own (``CloudFormation-Validate::...``
+    on constructs such as VPC flow logs); those are not ours to justify.
+    """
     problems = []
     for ack in acks:
+        if "AwsSolutions-" not in ack.rule_id:
+            continue
         if not _SENTENCE.match(ack.reason.strip()) or len(ack.reason.split()) < 6:
             problems.append(f"{ack.path}: {ack.rule_id} needs a full-sentence reason, got {ack.reason!r}")
     return problems
@@ -105,6 +125,18 @@ def _leaks(name: str, value: Any) -> bool:
     return any(s and not _DYNAMIC_REFERENCE.match(s) for s in _literal_strings(value))
 
 
+def _template_leaks(key: str, value: Any) -> bool:
+    """A Secrets Manager ``SecretStringTemplate`` is JSON: only its password-like keys
+    would be a leak (username and dbname are not)."""
+    if key != "SecretStringTemplate" or not isinstance(value, str):
+        return _leaks(key, value)
+    try:
+        fields = json.loads(value)
+    except ValueError:
+        return True
+    return isinstance(fields, dict) and any(_leaks(name, inner) for name, inner in fields.items())
+
+
 def secret_literals(template: dict[str, Any]) -> list[str]:
     """Places where ``template`` holds a literal password, token or key value.
 
@@ -119,7 +151,7 @@ def secret_literals(template: dict[str, Any]) -> list[str]:
         if isinstance(node.get("Name"), str) and "Value" in node and _leaks(node["Name"], node["Value"]):
             leaks.append(f"{path}: {node['Name']}")
         for key, value in node.items():
-            if key not in {"Name", "Value"} and _leaks(key, value):
+            if key not in {"Name", "Value"} and _template_leaks(key, value):
                 leaks.append(f"{path}/{key}")
     for name, parameter in template.get("Parameters", {}).items():
         if _leaks(name, parameter.get("Default")):

@@ -1,0 +1,102 @@
+"""ChaosStack: an on-demand pk/sk table, at least two instances, fast health checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk.assertions import Capture, Match, Template
+
+from cdk.app import build_app
+from tests.support.cdk_app import new_app
+
+STACK = "ChaosStack"
+
+
+@pytest.fixture(scope="module")
+def template(templates: dict[str, Template]) -> Template:
+    return templates[STACK]
+
+
+def env_vars(template: Template) -> dict[str, object]:
+    (service,) = template.find_resources("AWS::AppRunner::Service").values()
+    image = service["Properties"]["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]
+    return {pair["Name"]: pair["Value"] for pair in image["RuntimeEnvironmentVariables"]}
+
+
+def test_table_has_string_pk_and_sk_on_demand_with_pitr(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
+
+
+def test_instance_role_gets_read_write_on_the_table_only(template: Template) -> None:
+    role = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
+    )
+    table_id = next(iter(template.find_resources("AWS::DynamoDB::Table")))
+    (policy,) = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role.as_string()}]}}
+    ).values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    # What the app calls (Query, PutItem) is within grant_read_write_data, on this table only.
+    assert {"dynamodb:Query", "dynamodb:PutItem"} <= set(statement["Action"])
+    assert statement["Resource"] == {"Fn::GetAtt": [table_id, "Arn"]}
+
+
+def test_at_least_two_instances_and_fast_health_checks(template: Template) -> None:
+    template.has_resource_properties(
+        "Custom::AppRunnerAutoScalingConfiguration", {"AutoScalingConfigurationName": STACK, "MinSize": 2}
+    )
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "HealthCheckConfiguration": {
+                "Protocol": "HTTP",
+                "Path": "/healthz",
+                "Interval": 1,
+                "Timeout": 1,
+                "HealthyThreshold": 1,
+                "UnhealthyThreshold": 2,
+            }
+        },
+    )
+
+
+def test_crash_endpoints_on_and_memory_cap_at_the_instance_memory(template: Template) -> None:
+    variables = env_vars(template)
+    assert (variables["CHAOS_ENABLED"], variables["MEMORY_LIMIT_MB"]) == ("true", "2048")
+
+
+def test_context_switches_crash_endpoints_off_and_sizes_the_memory_cap(tmp_path: Path) -> None:
+    app = build_app(
+        new_app(
+            tmp_path,
+            **{
+                "chaos:enabled": "false",
+                "chaos:cpu": "2 vCPU",
+                "chaos:memory": "4 GB",
+                "chaos:min_size": "3",
+            },
+        ),
+        nag=False,
+    )
+    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
+    variables = env_vars(template)
+    assert (variables["CHAOS_ENABLED"], variables["MEMORY_LIMIT_MB"]) == ("false", "4096")
+    template.has_resource_properties("Custom::AppRunnerAutoScalingConfiguration", {"MinSize": 3})
