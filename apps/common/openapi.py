@@ -54,14 +54,15 @@ def request_errors() -> JsonObject:
     }
 
 
-def path_parameter(name: str, description: str) -> JsonObject:
-    # Flask's default converter: any non-empty segment without a slash.
+def path_parameter(name: str, description: str, **schema: object) -> JsonObject:
+    """A ``<name>`` segment of Flask's default converter (non-empty, no slash); ``schema``
+    adds keywords such as ``format``."""
     return {
         "name": name,
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$"},
+        "schema": {"type": "string", "minLength": 1, "pattern": "^[^/]+$", **schema},
     }
 
 

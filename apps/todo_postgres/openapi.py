@@ -69,7 +69,7 @@ _COLLECTION: JsonObject = {
 }
 
 _ITEM: JsonObject = {
-    "parameters": [path_parameter("raw_id", "The task's id (a UUID)")],
+    "parameters": [path_parameter("raw_id", "The task's id", format="uuid")],
     "get": {
         "summary": "One task",
         "operationId": "getTask",
