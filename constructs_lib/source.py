@@ -113,6 +113,7 @@ class Source(abc.ABC):
         target: str | None = None,
         extra_hash: str | None = None,
         display_name: str | None = None,
+        asset_name: str | None = None,
         access_role: iam.IRole | None = None,
     ) -> Source:
         """Build ``directory``'s Dockerfile into a CDK image asset (pushed to the bootstrap ECR repository).
@@ -128,6 +129,7 @@ class Source(abc.ABC):
         :param target: multi-stage build target. Default: the last stage.
         :param extra_hash: extra data for the asset hash. Default: none.
         :param display_name: name shown for the asset in CDK output. Default: the construct path.
+        :param asset_name: unique asset name, required by ``AppScopedStagingSynthesizer``. Default: none.
         :param access_role: role App Runner assumes to pull the image; it gets pull on the asset
             repository. Default: a new role for ``build.apprunner.amazonaws.com``.
         """
@@ -141,6 +143,7 @@ class Source(abc.ABC):
             target=target,
             extra_hash=extra_hash,
             display_name=display_name,
+            asset_name=asset_name,
             access_role=access_role,
         )
 
@@ -279,6 +282,7 @@ class _AssetSource(Source):
     target: str | None
     extra_hash: str | None
     display_name: str | None
+    asset_name: str | None
     access_role: iam.IRole | None
 
     def bind(self, scope: Construct) -> SourceConfig:
@@ -294,6 +298,7 @@ class _AssetSource(Source):
             target=self.target,
             extra_hash=self.extra_hash,
             display_name=self.display_name,
+            asset_name=self.asset_name,
         )
         return SourceConfig(
             image=ImageRepository(asset.image_uri, "ECR"),

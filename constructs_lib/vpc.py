@@ -20,7 +20,7 @@ class VpcConnectedService(AppRunnerService):
 
     ALL outbound traffic of the service then goes through the VPC, including calls to AWS
     APIs (DynamoDB, Secrets Manager, X-Ray...): the chosen subnets need a NAT gateway or
-    VPC endpoints for them. Runtime secrets are resolved by App Runner outside the VPC.
+    VPC endpoints for them.
 
     The service is ``IConnectable``: ``database.connections.allow_default_port_from(service)``
     opens the database to the connector's security groups only.

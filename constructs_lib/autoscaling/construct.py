@@ -13,6 +13,7 @@ from aws_cdk import (
     CustomResource,
     Duration,
     Stack,
+    Token,
     Validations,
 )
 from aws_cdk import aws_iam as iam
@@ -153,7 +154,8 @@ class AutoScalingConfig(Construct):
         check_range("min_size", min_size, 1, 25)
         check_range("max_size", max_size, 1, 25)
         check_range("max_concurrency", max_concurrency, 1, 200)
-        if isinstance(min_size, int) and isinstance(max_size, int) and max_size < min_size:
+        bounds_known = not (Token.is_unresolved(min_size) or Token.is_unresolved(max_size))
+        if bounds_known and max_size < min_size:
             raise ValueError(f"`max_size` must be >= `min_size` ({min_size}), got {max_size}")
 
         provider = _AutoScalingProvider.of(self)

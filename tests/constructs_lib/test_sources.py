@@ -8,9 +8,10 @@ import pytest
 from aws_cdk import App, IgnoreMode, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
-from constructs_lib import AppRunnerService, ConfigurationSource, Runtime, Source
+from constructs_lib import AppRunnerService, ConfigurationSource, Runtime, Secret, Source
 
 CONNECTION = "arn:aws:apprunner:us-east-1:123456789012:connection/github/0123456789abcdef"
 ACCESS_ROLE_TRUST = {
@@ -310,3 +311,48 @@ def test_runtime_of_rejects_malformed_names(name: str) -> None:
 
 def test_runtime_of_accepts_newer_runtimes() -> None:
     assert Runtime.of("PYTHON_313").name == "PYTHON_313"
+
+
+def test_code_repository_secrets_are_code_configuration_values(stack: Stack) -> None:
+    parameter = ssm.StringParameter(stack, "Param", string_value="on")
+    source = Source.from_code_repository(
+        "https://github.com/o/r", "main", CONNECTION, runtime=Runtime.NODEJS_22
+    )
+    AppRunnerService(stack, "Service", source=source, secrets={"FLAG": Secret.from_ssm_parameter(parameter)})
+    template = Template.from_stack(stack)
+    parameter_arn = Capture()
+    template.has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": Match.object_like(
+                {
+                    "CodeRepository": Match.object_like(
+                        {
+                            "CodeConfiguration": {
+                                "ConfigurationSource": "API",
+                                "CodeConfigurationValues": {
+                                    "Runtime": "NODEJS_22",
+                                    "RuntimeEnvironmentSecrets": [{"Name": "FLAG", "Value": parameter_arn}],
+                                },
+                            }
+                        }
+                    )
+                }
+            )
+        },
+    )
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": Match.array_with(["ssm:GetParameters"]),
+                        "Effect": "Allow",
+                        "Resource": parameter_arn.as_object(),
+                    }
+                ]
+            },
+            "Roles": [{"Ref": Match.string_like_regexp("ServiceInstanceRole")}],
+        },
+    )
