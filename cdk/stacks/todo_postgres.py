@@ -1,8 +1,8 @@
 """TodoPostgresStack: the todo API on App Runner with Aurora PostgreSQL Serverless v2.
 
 The service reaches the cluster through a VPC connector; the cluster lives in the VPC's
-isolated subnets and admits PostgreSQL's port from the connector's security group (and
-from the password-rotation function's). The app reads the database secret's JSON from
+isolated subnets and admits PostgreSQL's port from the connector's security group only
+(the password-rotation function runs in that group too). The app reads the database secret's JSON from
 the ``DB_SECRET`` runtime secret.
 
 Password rotation: App Runner resolves ``DB_SECRET`` when an instance starts, so after
@@ -30,7 +30,7 @@ from cdk.context import Context
 from cdk.shared.app_service import app_service
 from cdk.shared.data import removal_policy
 from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
-from constructs_lib import HealthCheck, Secret, VpcConnectedService
+from constructs_lib import HealthCheck, Secret
 
 APP = "todo_postgres"
 DATABASE_NAME = "tasks"
@@ -96,8 +96,8 @@ class TodoPostgresStack(Stack):
                 id="AwsSolutions-RDS11",
                 reason=(
                     "The cluster keeps PostgreSQL's default port 5432: it sits in isolated subnets "
-                    "and admits only the App Runner connector's and the rotation function's "
-                    "security groups, so a non-default port would add no protection."
+                    "and admits only the App Runner connector's security group (shared by the "
+                    "rotation function), so a non-default port would add no protection."
                 ),
             )
         )
@@ -111,11 +111,10 @@ class TodoPostgresStack(Stack):
                     ),
                 )
             )
-        # The rotation function calls Secrets Manager through the NAT gateway.
-        self.cluster.add_rotation_single_user(automatically_after=Duration.days(30), vpc_subnets=APP_SUBNETS)
+        if self.cluster.secret is None:  # always set: credentials come from `secret`
+            raise RuntimeError("the cluster has no attached secret")
         # The attached secret (host and port filled in), so the service waits for the attachment.
-        assert self.cluster.secret is not None
-        service = app_service(
+        self.service = app_service(
             self,
             app=APP,
             vpc=self.vpc,
@@ -129,9 +128,13 @@ class TodoPostgresStack(Stack):
             ),
             secrets={"DB_SECRET": Secret.from_secrets_manager(self.cluster.secret)},
         )
-        # app_service is typed for both kinds of service; with vpc= it is the connected one.
-        assert isinstance(service, VpcConnectedService)
-        self.service = service
-        self.cluster.connections.allow_from(
-            self.service, ec2.Port.tcp(POSTGRES_PORT), "App Runner VPC connector"
+        # The rotation function calls Secrets Manager through the NAT gateway. It shares the
+        # connector's security group, so the database admits exactly one source: that group.
+        self.cluster.add_rotation_single_user(
+            automatically_after=Duration.days(30),
+            vpc_subnets=APP_SUBNETS,
+            security_group=self.service.connections.security_groups[0],
         )
+        # Same peer and port (the cluster's port attribute) as the rotation function's rule,
+        # so CDK renders a single ingress rule.
+        self.cluster.connections.allow_default_port_from(self.service, "App Runner VPC connector")

@@ -212,9 +212,7 @@ def test_secret_rotates_every_30_days_from_the_app_subnets(template: Template) -
     assert subnet_types(template, refs) == ["Private", "Private"]
 
 
-def test_cluster_admits_its_port_only_from_the_connector_and_the_rotation_function(
-    template: Template,
-) -> None:
+def test_cluster_admits_its_port_only_from_the_connector_security_group(template: Template) -> None:
     cluster_group = cluster_security_group_id(template)
     rotation_group = Capture()
     template.has_resource_properties(
@@ -225,29 +223,29 @@ def test_cluster_admits_its_port_only_from_the_connector_and_the_rotation_functi
             )
         },
     )
+    # The rotation function runs in the connector's group: one source to admit.
+    assert {"Fn::GetAtt": [rotation_group.as_string(), "GroupId"]} == connector_security_group(template)
     assert "SecurityGroupIngress" not in properties(template, cluster_group)
     rules = template.find_resources(
         "AWS::EC2::SecurityGroupIngress",
         {"Properties": {"GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]}}},
     )
-    sources = {
-        json.dumps(rule["Properties"]["SourceSecurityGroupId"]): rule["Properties"] for rule in rules.values()
-    }
-    connector_rule = sources.pop(json.dumps(connector_security_group(template)))
-    assert {key: connector_rule[key] for key in ("IpProtocol", "FromPort", "ToPort")} == {
-        "IpProtocol": "tcp",
-        "FromPort": PORT,
-        "ToPort": PORT,
-    }
-    # The rotation function connects as the admin to change its password (CDK wires its
-    # rule to the cluster's port attribute, 5432 above).
-    rotation_rule = sources.pop(json.dumps({"Fn::GetAtt": [rotation_group.as_string(), "GroupId"]}))
-    assert (
-        rotation_rule["FromPort"]
-        == rotation_rule["ToPort"]
-        == {"Fn::GetAtt": [cluster_id(template), "Endpoint.Port"]}
-    )
-    assert sources == {}
+    port = {"Fn::GetAtt": [cluster_id(template), "Endpoint.Port"]}
+    assert [
+        {
+            key: rule["Properties"][key]
+            for key in ("IpProtocol", "FromPort", "ToPort", "SourceSecurityGroupId")
+        }
+        for rule in rules.values()
+    ] == [
+        {
+            "IpProtocol": "tcp",
+            "FromPort": port,
+            "ToPort": port,
+            "SourceSecurityGroupId": connector_security_group(template),
+        }
+    ]
+    assert properties(template, cluster_id(template))["Port"] == PORT
 
 
 def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
