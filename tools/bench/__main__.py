@@ -292,14 +292,17 @@ def time_synth(runs: int) -> dict[str, list[float]]:
     for _ in range(runs):
         for kind, samples in times.items():
             began = time.perf_counter()
-            subprocess.run(
+            done = subprocess.run(
                 [sys.executable, "-m", "tools.bench.synth", kind],
                 cwd=REPO_ROOT,
                 env=env,
                 capture_output=True,
-                check=True,
+                text=True,
+                check=False,
                 timeout=600,
             )
+            if done.returncode != 0:
+                raise RuntimeError(f"synth {kind} failed: {done.stderr.strip()[-1000:]}")
             samples.append(time.perf_counter() - began)
             _log(f"  synth {kind}: {samples[-1]:.1f} s")
     return times
@@ -425,11 +428,12 @@ def write_results(name: str, document: Mapping[str, Any], results_dir: Path) -> 
 
 def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     targets = [t for t in TARGETS if t.name == BASELINE or not args.apps or t.name in args.apps]
+    # Synth first: it fails fast, before minutes of load are measured.
+    synth = {} if args.synth_runs == 0 else time_synth(args.synth_runs)
     by_target = {}
     for target in targets:
         _log(f"{target.name}: cold starts and load")
         by_target[target.name] = bench_target(target, PRODUCTION, settings)
-    synth = {} if args.synth_runs == 0 else time_synth(args.synth_runs)
     summaries = {
         name: app_summary(run, by_target[BASELINE], args.p99_target_ms)
         for name, run in by_target.items()
@@ -456,7 +460,7 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
         results[config.label] = bench_target(target, config, replace(settings, cold_starts=0), paths=1).load
     mean_rps = {label: sum(r.rps for r in load) / len(load) for label, load in results.items()}
     best = max(mean_rps, key=mean_rps.__getitem__)
-    headers = ["config"] + [f"c={level} req/s | p99 ms" for level in settings.levels] + ["mean req/s"]
+    headers = ["config"] + [f"c={level}: req/s / p99 ms" for level in settings.levels] + ["mean req/s"]
     rows = [
         [label] + [f"{r.rps:,.0f} / {r.p99_ms:.1f}" for r in load] + [mean_rps[label]]
         for label, load in results.items()

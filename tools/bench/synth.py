@@ -2,7 +2,7 @@
 
     python -m tools.bench.synth stacks|empty OUTDIR
 
-Both with cdk.json's context, as ``cdk synth`` would. Prints the seconds from building
+The stacks with cdk.json's context, as ``cdk synth`` would. Prints the seconds from building
 the app to the end of synthesis (the caller times the whole process, imports included).
 """
 
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aws_cdk import Stack
+from aws_cdk import App, Stack
 
 from cdk.app import build_app
 from tests.support.cdk_app import new_app
@@ -26,7 +26,8 @@ def synth(kind: str, outdir: Path) -> float:
     if kind == "stacks":
         build_app(new_app(outdir)).synth()
     else:
-        app = new_app(outdir)
+        # Without cdk.json's context: its validateAgainstDefaultRules rejects a stack with no resources.
+        app = App(outdir=str(outdir))
         Stack(app, "Empty")
         app.synth()
     return time.perf_counter() - start
