@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.app_service import ServiceSizing, app_service
-from cdk.shared.data import removal_policy
+from cdk.shared.data import app_table
 from constructs_lib import HealthCheck
 
 APP = "chaos"
@@ -32,17 +31,7 @@ class ChaosStack(Stack):
         )
         context = Context(self.node)
         sizing = ServiceSizing.from_context(context, APP)
-        self.table = dynamodb.Table(
-            self,
-            "Table",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            removal_policy=removal_policy(context, APP),
-        )
+        self.table = app_table(self, context, APP, partition_key="pk", sort_key="sk")
         self.service = app_service(
             self,
             app=APP,

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_cdk import Duration, Stack
-from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.app_service import app_service
-from cdk.shared.data import removal_policy
+from cdk.shared.data import Capacity, app_table
 from constructs_lib import HealthCheck
 
 APP = "shortener"
@@ -30,24 +29,15 @@ class ShortenerStack(Stack):
         super().__init__(scope, construct_id, description="URL shortener (App Runner + DynamoDB)", **kwargs)
         context = Context(self.node)
         provisioned = context.choice(f"{APP}:billing_mode", ["provisioned", "on_demand"]) == "provisioned"
-        self.table = dynamodb.Table(
-            self,
-            "Table",
-            partition_key=dynamodb.Attribute(name=PARTITION_KEY, type=dynamodb.AttributeType.STRING),
-            billing_mode=(
-                dynamodb.BillingMode.PROVISIONED if provisioned else dynamodb.BillingMode.PAY_PER_REQUEST
-            ),
-            read_capacity=context.integer(f"{APP}:read_capacity", minimum=1, maximum=40000)
+        capacity = (
+            Capacity(
+                read=context.integer(f"{APP}:read_capacity", minimum=1, maximum=40000),
+                write=context.integer(f"{APP}:write_capacity", minimum=1, maximum=40000),
+            )
             if provisioned
-            else None,
-            write_capacity=context.integer(f"{APP}:write_capacity", minimum=1, maximum=40000)
-            if provisioned
-            else None,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            removal_policy=removal_policy(context, APP),
+            else None
         )
+        self.table = app_table(self, context, APP, partition_key=PARTITION_KEY, capacity=capacity)
         self.service = app_service(
             self,
             app=APP,
