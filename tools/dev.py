@@ -59,7 +59,8 @@ START_TIMEOUT = 30.0
 REDIS_USER = "app"
 #: initdb --auth=trust (LocalPostgres): the server accepts any password for the role.
 POSTGRES_PASSWORD = "local"
-TODO_DATABASE = "todo"
+#: The database the stack creates (TodoPostgresStack DATABASE_NAME).
+TODO_DATABASE = "tasks"
 
 #: Starts an app's backend in ``data_dir`` on ``port`` (None: a free one), registers its
 #: stop on the stack, and returns the variables the app needs to reach it.
