@@ -1,0 +1,42 @@
+"""The README's promises that can drift from the code: context keys and defaults, make targets."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+from tests.support.cdk_app import REPO_ROOT, cdk_json_context
+
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def test_context_table_lists_every_key_with_its_cdk_json_default() -> None:
+    rows = re.findall(r"^\| `([a-z_:]+)` \| `([^`]*)` \|", README, re.MULTILINE)
+    documented = {key: json.loads(default) for key, default in rows}
+    settings = {key: value for key, value in cdk_json_context().items() if not key.startswith("@")}
+    assert documented == settings
+
+
+def test_quick_start_is_the_two_commands_ci_relies_on() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert re.findall(r"^make \w+", quick_start, re.MULTILINE) == ["make synth", "make test"]
+    assert "make test" in (REPO_ROOT / ".ci" / "run").read_text()
+
+
+def test_every_documented_make_target_exists() -> None:
+    documented = set(re.findall(r"^\| `make ([a-z-]+(?:<app>)?)`", README, re.MULTILINE))
+    documented |= {
+        t
+        for pair in re.findall(r"^\| `make ([a-z-]+)` / `make ([a-z-]+)`", README, re.MULTILINE)
+        for t in pair
+    }
+    listed = subprocess.run(
+        ["make", "--no-print-directory", "-s", "help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    targets = set(re.findall(r"^  (\S+)\s", listed, re.MULTILINE))
+    assert documented <= targets
