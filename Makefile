@@ -67,7 +67,7 @@ format: install ## Apply ruff fixes and formatting
 	$(PY) -m ruff format .
 
 typecheck: install ## Type-check with mypy (strict)
-	$(PY) -m mypy constructs_lib cdk tools apps/common
+	$(PY) -m mypy constructs_lib cdk tools apps tests
 
 bootstrap: install ## Bootstrap the CDK toolkit in the current AWS account/region (once per account/region)
 	$(CHECK_CREDENTIALS)

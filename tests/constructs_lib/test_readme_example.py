@@ -16,8 +16,9 @@ from tests.support.gates import cfn_lint_findings, secret_literals
 
 def readme_example() -> str:
     section = (REPO_ROOT / "README.md").read_text().split("## Using the constructs in your own CDK app", 1)[1]
-    (code,) = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
-    return code
+    code: list[str] = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    assert len(code) == 1, "the section should hold exactly one Python example"
+    return code[0]
 
 
 def test_readme_example_synthesizes_a_clean_template(tmp_path: Path) -> None:
