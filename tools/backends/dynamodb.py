@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
 import boto3
@@ -22,18 +20,19 @@ REGION = "us-east-1"
 _INSTALL_HINT = f"run `npm ci` in {REPO_ROOT} (installs dynalite with the CDK CLI)"
 
 
-class LocalDynamoDB:
+class LocalDynamoDB(process.LocalServer):
     """dynalite on ``port`` (a free one by default), in memory or on disk at ``path``.
 
     In-memory data is lost on ``stop``; tables made with ``create_table`` are created
     again by ``start`` so a ``restart`` looks like an outage the app can recover from.
     """
 
+    _name = "dynalite"
+
     def __init__(self, port: int | None = None, *, path: Path | None = None) -> None:
-        self.port = port if port is not None else process.free_port()
+        super().__init__(port)
         self.path = path
         self.endpoint_url = f"http://{process.LOCALHOST}:{self.port}"
-        self._process: subprocess.Popen[bytes] | None = None
         self._tables: dict[str, tuple[str, str | None]] = {}
         self._client: DynamoDBClient | None = None
 
@@ -48,28 +47,9 @@ class LocalDynamoDB:
             args += ["--path", str(self.path)]
         return args
 
-    def start(self) -> None:
-        if self._process is not None:
-            return
-        if process.port_open(self.port):
-            raise RuntimeError(f"port {self.port} is already in use; cannot start dynalite there")
-        self._process = process.start(self._command())
-        try:
-            process.wait_for_port(self.port, process=self._process)
-            for name, (partition_key, sort_key) in self._tables.items():
-                self.create_table(name, partition_key=partition_key, sort_key=sort_key)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        if self._process is not None:
-            process.stop(self._process)
-            self._process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+    def _ready(self) -> None:
+        for name, (partition_key, sort_key) in self._tables.items():
+            self.create_table(name, partition_key=partition_key, sort_key=sort_key)
 
     def client(self) -> DynamoDBClient:
         """A client for this server only: dummy credentials, no retries, short timeouts.
@@ -105,15 +85,3 @@ class LocalDynamoDB:
                 BillingMode="PAY_PER_REQUEST",
             )
         client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
-
-    def __enter__(self) -> LocalDynamoDB:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

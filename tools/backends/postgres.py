@@ -12,12 +12,11 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
 from sqlalchemy import URL, create_engine, select, text
 from sqlalchemy.sql import column, table
 
-from tools.backends.process import LOCALHOST, free_port, require_binary, wait_for_port
+from tools.backends.process import LOCALHOST, ServerLifecycle, free_port, require_binary, wait_for_port
 
 SUPERUSER = "postgres"
 _OS_USER = "postgres"
@@ -35,7 +34,7 @@ def _make_owned_dir(path: Path) -> None:
         shutil.chown(path, _OS_USER, _OS_USER)
 
 
-class LocalPostgres:
+class LocalPostgres(ServerLifecycle):
     """``with LocalPostgres() as pg: pg.url(pg.create_database("app"))``.
 
     Without ``data_dir`` the cluster lives in a temp dir removed on exit; an existing
@@ -43,6 +42,7 @@ class LocalPostgres:
     """
 
     def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
+        super().__init__()
         self.port = port or free_port()
         self._temp_dir: Path | None = None
         self.data_dir = data_dir
@@ -52,26 +52,6 @@ class LocalPostgres:
         self._initdb = _postgres_binary("initdb")
         self._pg_ctl = _postgres_binary("pg_ctl")
         self.running = False
-
-    def __enter__(self) -> LocalPostgres:
-        try:
-            self._prepare()
-            self.start()
-        except BaseException:
-            self._cleanup()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.stop()
-        finally:
-            self._cleanup()
 
     @property
     def log_file(self) -> Path:

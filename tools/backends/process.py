@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 LOCALHOST = "127.0.0.1"
 
@@ -95,3 +99,108 @@ def stop(process: subprocess.Popen[bytes], *, timeout: float = 10.0, sig: int = 
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=timeout)
+
+
+class ServerLifecycle(abc.ABC):
+    """``start``/``stop``/``restart`` and a context manager that also removes the work dir.
+
+    ``__enter__`` runs ``_prepare`` then ``start``, and ``close`` (``stop``, then
+    ``_cleanup``) if either fails; ``__exit__`` is ``close``. The work dir is a temp dir
+    made on the first ``_work_path`` call and removed by the default ``_cleanup``.
+    """
+
+    _workdir_prefix = "local-server-"
+
+    def __init__(self) -> None:
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    def _work_path(self) -> Path:
+        if self._workdir is None:
+            self._workdir = tempfile.TemporaryDirectory(prefix=self._workdir_prefix)
+        return Path(self._workdir.name)
+
+    @abc.abstractmethod
+    def start(self) -> None: ...
+
+    @abc.abstractmethod
+    def stop(self) -> None: ...
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _prepare(self) -> None:  # noqa: B027 (an optional hook, not abstract)
+        """Set up what ``start`` needs once per ``with`` block (a data dir, say)."""
+
+    def _cleanup(self) -> None:
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            self._cleanup()
+
+    def __enter__(self) -> Self:
+        try:
+            self._prepare()
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class LocalServer(ServerLifecycle):
+    """One server process on 127.0.0.1:``port`` (a free one by default), restartable there.
+
+    Subclasses give the command line (``_command``) and may log to a file (``_log_file``)
+    or finish setting up once the port is open (``_ready``); a failed start is stopped.
+    """
+
+    #: The server's name in error messages.
+    _name = "server"
+
+    def __init__(self, port: int | None = None) -> None:
+        super().__init__()
+        self.port = port if port is not None else free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @abc.abstractmethod
+    def _command(self) -> list[str]:
+        """The command line; called by ``start`` once the port is known to be free."""
+
+    def _log_file(self) -> Path | None:
+        return None
+
+    def _ready(self) -> None:
+        """Called by ``start`` once the server accepts connections."""
+
+    def start(self) -> None:
+        if self._process is not None:
+            return
+        if port_open(self.port):
+            raise RuntimeError(f"port {self.port} is already in use; cannot start {self._name} there")
+        # ``start``/``stop`` here are this module's functions, not these methods.
+        self._process = start(self._command(), log_file=self._log_file())
+        try:
+            wait_for_port(self.port, process=self._process)
+            self._ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self._process is not None:
+            stop(self._process)
+            self._process = None

@@ -7,15 +7,11 @@ username/password) runs its exact code path against it.
 
 from __future__ import annotations
 
-import abc
 import secrets
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import redis
 
@@ -26,37 +22,28 @@ _OPENSSL_HINT = "install the OpenSSL command line tool (apt-get install openssl)
 _CLUSTER_SLOTS = 16384
 
 
-class _RedisServer:
+class _RedisServer(process.LocalServer):
     """One redis-server process run from a config file, restartable on the same port."""
 
+    _name = "redis-server"
+
     def __init__(self, port: int, directory: Path, config: Iterable[str]) -> None:
-        self.port = port
+        super().__init__(port)
         self.directory = directory
         self._config = list(config)
-        self._process: subprocess.Popen[bytes] | None = None
+        # Here, not in ``_command``: a missing binary is reported before a busy port.
+        self._binary = process.require_binary("redis-server", _REDIS_HINT)
 
-    def start(self) -> None:
-        if self._process is not None:
-            return
-        binary = process.require_binary("redis-server", _REDIS_HINT)
-        if process.port_open(self.port):
-            raise RuntimeError(f"port {self.port} is already in use; cannot start redis-server there")
+    def _command(self) -> list[str]:
         self.directory.mkdir(parents=True, exist_ok=True)
         # A config file rather than arguments keeps passwords out of the process list.
         config_file = self.directory / "redis.conf"
         config_file.write_text("\n".join([f"dir {self.directory}", *self._config, ""]))
         config_file.chmod(0o600)
-        self._process = process.start([binary, str(config_file)], log_file=self.directory / "redis.log")
-        try:
-            process.wait_for_port(self.port, process=self._process)
-        except BaseException:
-            self.stop()
-            raise
+        return [self._binary, str(config_file)]
 
-    def stop(self) -> None:
-        if self._process is not None:
-            process.stop(self._process)
-            self._process = None
+    def _log_file(self) -> Path:
+        return self.directory / "redis.log"
 
 
 def _base_config(*, persistent: bool) -> list[str]:
@@ -69,53 +56,11 @@ def _base_config(*, persistent: bool) -> list[str]:
     ]
 
 
-class _Lifecycle(abc.ABC):
-    """``start``/``stop``/``restart`` and a context manager that also removes the work dir."""
-
-    def __init__(self) -> None:
-        self._workdir: tempfile.TemporaryDirectory[str] | None = None
-
-    def _work_path(self) -> Path:
-        if self._workdir is None:
-            self._workdir = tempfile.TemporaryDirectory(prefix="local-redis-")
-        return Path(self._workdir.name)
-
-    @abc.abstractmethod
-    def start(self) -> None: ...
-
-    @abc.abstractmethod
-    def stop(self) -> None: ...
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def close(self) -> None:
-        try:
-            self.stop()
-        finally:
-            if self._workdir is not None:
-                self._workdir.cleanup()
-                self._workdir = None
-
-    def __enter__(self) -> Self:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
+class _RedisBackend(process.ServerLifecycle):
+    _workdir_prefix = "local-redis-"
 
 
-class LocalRedis(_Lifecycle):
+class LocalRedis(_RedisBackend):
     """A standalone redis-server on 127.0.0.1:``port`` (a free one by default), no auth.
 
     In memory by default, so ``restart`` loses the data like an outage of a cache; with
@@ -185,7 +130,7 @@ def generate_certificates(directory: Path) -> tuple[Path, Path, Path]:
     return ca_file, cert_file, key_file
 
 
-class LocalRedisCluster(_Lifecycle):
+class LocalRedisCluster(_RedisBackend):
     """A Redis Cluster of ``masters`` primaries (no replicas) on 127.0.0.1, TLS and ACL only.
 
     ``endpoint`` is one node's ``host:port``, like MemoryDB's cluster endpoint; the client
