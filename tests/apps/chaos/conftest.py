@@ -3,11 +3,14 @@ does not end a process; the crash endpoints are tested against real gunicorn."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from chaos import create_app
+from tools.backends.dynamodb import LocalDynamoDB
 
 TABLE_NAME = "chaos-test"
 REGION = "us-east-1"
@@ -30,3 +33,12 @@ def app(chaos_env: None) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def table(dynamodb_env: LocalDynamoDB, chaos_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh table keyed as in the stack (pk, sk), named in TABLE_NAME."""
+    name = f"chaos-{uuid.uuid4().hex[:12]}"
+    dynamodb_env.create_table(name, partition_key="pk", sort_key="sk")
+    monkeypatch.setenv("TABLE_NAME", name)
+    return name

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -15,15 +14,6 @@ from tools.backends import process
 from tools.backends.dynamodb import LocalDynamoDB
 
 ClientFactory = Callable[..., FlaskClient]
-
-
-@pytest.fixture
-def table(dynamodb_env: LocalDynamoDB, chaos_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh table keyed as in the stack (pk, sk), named in TABLE_NAME."""
-    name = f"chaos-{uuid.uuid4().hex[:12]}"
-    dynamodb_env.create_table(name, partition_key="pk", sort_key="sk")
-    monkeypatch.setenv("TABLE_NAME", name)
-    return name
 
 
 @pytest.fixture

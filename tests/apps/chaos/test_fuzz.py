@@ -7,7 +7,6 @@ import pytest
 from chaos import create_app
 from chaos.openapi import CRASH_PATHS
 from tests.apps.api_checks import FUZZ_REQUESTS, documented_operations, fuzz, routed_operations
-from tests.apps.chaos.test_dynamodb import table  # noqa: F401 (the suite's fixture: a fresh table)
 
 
 @pytest.mark.parametrize("enabled", ["true", "false"])

@@ -5,11 +5,10 @@ from __future__ import annotations
 from chaos import create_app
 from chaos.items import PARTITION
 from tests.apps.api_checks import run_writers
-from tests.apps.chaos.test_dynamodb import table  # noqa: F401 (the suite's fixture: a fresh table)
 from tools.backends.dynamodb import LocalDynamoDB
 
 
-def test_every_acknowledged_item_is_stored(table: str, local_dynamodb: LocalDynamoDB) -> None:  # noqa: F811
+def test_every_acknowledged_item_is_stored(table: str, local_dynamodb: LocalDynamoDB) -> None:
     app = create_app({"TESTING": True})
     clients = [app.test_client() for _ in range(8)]
 
