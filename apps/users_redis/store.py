@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
+from typing import Any, cast
 
 from redis import Redis
 from redis.backoff import ExponentialWithJitterBackoff
@@ -62,35 +62,23 @@ def user_key(email: str) -> str:
 
 def connect(settings: RedisSettings) -> RedisClient:
     """A client for ``settings``; the cluster client connects to discover the nodes."""
-    retry = Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=RETRIES)
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "username": settings.username,
+        "password": settings.password,
+        "ssl": settings.tls,
+        "ssl_ca_certs": settings.ca_file,
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": COMMAND_TIMEOUT,
+        "decode_responses": True,
+        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=RETRIES),
+    }
     if settings.cluster:
-        return RedisCluster(
-            host=settings.host,
-            port=settings.port,
-            username=settings.username,
-            password=settings.password,
-            ssl=settings.tls,
-            ssl_ca_certs=settings.ca_file,
-            socket_connect_timeout=CONNECT_TIMEOUT,
-            socket_timeout=COMMAND_TIMEOUT,
-            decode_responses=True,
-            retry=retry,
-            # MemoryDB's endpoint is a DNS name that stays valid when nodes change:
-            # keep it as the way back in after the whole cluster was unreachable.
-            dynamic_startup_nodes=False,
-        )
-    return Redis(
-        host=settings.host,
-        port=settings.port,
-        username=settings.username,
-        password=settings.password,
-        ssl=settings.tls,
-        ssl_ca_certs=settings.ca_file,
-        socket_connect_timeout=CONNECT_TIMEOUT,
-        socket_timeout=COMMAND_TIMEOUT,
-        decode_responses=True,
-        retry=retry,
-    )
+        # MemoryDB's endpoint is a DNS name that stays valid when nodes change:
+        # keep it as the way back in after the whole cluster was unreachable.
+        return RedisCluster(**options, dynamic_startup_nodes=False)
+    return Redis(**options)
 
 
 class UserStore:
