@@ -407,7 +407,7 @@ def report(
             ],
         ]
         sections += [
-            "## Synth (wall seconds of a Python process that builds and synthesizes, cdk.json context)",
+            "## Synth (wall seconds of a process that builds and synthesizes; stacks with cdk.json context)",
             stats.markdown_table(
                 ["app", "median s", "runs s", "vs empty", f"<= {stats.MAX_SYNTH_RATIO:g}x"], rows
             ),
