@@ -7,10 +7,15 @@ so every getter converts and validates, naming the key and the bad value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
+from aws_cdk import App
 from constructs import Node
+
+CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 
 T = TypeVar("T", bound=str)
 
@@ -63,3 +68,15 @@ class Context:
             if raw.lower() == option.lower():
                 return option
         raise ContextError(f"context `{key}` must be one of {', '.join(options)}, got {raw!r}")
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """The context defaults in ``cdk.json`` (what the CLI passes to the app)."""
+    context: dict[str, Any] = json.loads(CDK_JSON.read_text())["context"]
+    return context
+
+
+def new_app(outdir: Path, **context: Any) -> App:
+    """An ``App`` built the way the CLI builds it: cdk.json's context, ``context``
+    overriding it (like ``-c key=value``). For tests and tools that synthesize in-process."""
+    return App(outdir=str(outdir), context={**cdk_json_context(), **context})

@@ -16,7 +16,7 @@ from pathlib import Path
 from aws_cdk import App, Stack
 
 from cdk.app import build_app
-from tests.support.cdk_app import new_app
+from cdk.context import new_app
 
 KINDS = ("stacks", "empty")
 
