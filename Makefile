@@ -94,3 +94,4 @@ clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './node_modules/*' -exec rm -rf {} +
 
 include tools/dev.mk
+include tools/bench.mk

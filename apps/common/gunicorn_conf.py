@@ -2,7 +2,7 @@
 
 Environment:
   PORT              listen port (default 8080, App Runner's default port)
-  WEB_CONCURRENCY   worker processes (default: one per CPU)
+  WEB_CONCURRENCY   worker processes (default: two per CPU)
   GUNICORN_THREADS  threads per worker (default 4)
   APP_MODULE        app package; serves ``<APP_MODULE>.wsgi:app`` (set by the Dockerfile)
 """
@@ -10,7 +10,10 @@ Environment:
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+# gthread, two workers per CPU, four threads each: the best of the configurations
+# `make bench-server-configs` compared (README, "Benchmarks"); threads overlap the
+# datastore round trips that dominate every app's requests.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
