@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Stack
-from aws_cdk.assertions import Capture, Match, Template
+from aws_cdk.assertions import Template
 
 from cdk.app import build_app
 from tests.support.cdk_app import new_app
+from tests.support.templates import env_vars, instance_role_id, only_logical_id
 
 STACK = "ChaosStack"
 
@@ -17,12 +18,6 @@ STACK = "ChaosStack"
 @pytest.fixture(scope="module")
 def template(templates: dict[str, Template]) -> Template:
     return templates[STACK]
-
-
-def env_vars(template: Template) -> dict[str, object]:
-    (service,) = template.find_resources("AWS::AppRunner::Service").values()
-    image = service["Properties"]["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]
-    return {pair["Name"]: pair["Value"] for pair in image["RuntimeEnvironmentVariables"]}
 
 
 def test_table_has_string_pk_and_sk_on_demand_with_pitr(template: Template) -> None:
@@ -44,14 +39,10 @@ def test_table_has_string_pk_and_sk_on_demand_with_pitr(template: Template) -> N
 
 
 def test_instance_role_gets_read_write_on_the_table_only(template: Template) -> None:
-    role = Capture()
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
-    )
-    table_id = next(iter(template.find_resources("AWS::DynamoDB::Table")))
+    role = instance_role_id(template)
+    table_id = only_logical_id(template, "AWS::DynamoDB::Table")
     (policy,) = template.find_resources(
-        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role.as_string()}]}}
+        "AWS::IAM::Policy", {"Properties": {"Roles": [{"Ref": role}]}}
     ).values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     # What the app calls (Query, PutItem) is within grant_read_write_data, on this table only.

@@ -10,6 +10,7 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app
 from tests.support.cdk_app import new_app
+from tests.support.templates import instance_role_id, only_logical_id, properties, role_policy_statements
 
 STACK = "ShortenerStack"
 
@@ -39,18 +40,8 @@ def test_table_is_retained_by_default(template: Template) -> None:
 
 
 def test_instance_role_may_only_get_and_put_items_in_the_table(template: Template) -> None:
-    role = Capture()
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
-    )
-    table_id = next(iter(template.find_resources("AWS::DynamoDB::Table")))
-    policies = [
-        policy["Properties"]
-        for policy in template.find_resources("AWS::IAM::Policy").values()
-        if {"Ref": role.as_string()} in policy["Properties"]["Roles"]
-    ]
-    assert [policy["PolicyDocument"]["Statement"] for policy in policies] == [
+    table_id = only_logical_id(template, "AWS::DynamoDB::Table")
+    assert role_policy_statements(template, instance_role_id(template)) == [
         [
             {
                 "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
@@ -75,7 +66,7 @@ def test_instance_role_may_only_get_and_put_items_in_the_table(template: Templat
 
 
 def test_service_gets_table_name_and_region_and_checks_healthz(template: Template) -> None:
-    table_id = next(iter(template.find_resources("AWS::DynamoDB::Table")))
+    table_id = only_logical_id(template, "AWS::DynamoDB::Table")
     template.has_resource_properties(
         "AWS::AppRunner::Service",
         {
@@ -106,10 +97,9 @@ def test_service_scales_with_the_context_settings(template: Template) -> None:
     template.has_resource_properties(
         "AWS::AppRunner::Service", {"AutoScalingConfigurationArn": {"Fn::GetAtt": [scaling, "Arn"]}}
     )
-    properties = template.to_json()["Resources"][scaling.as_string()]["Properties"]
+    config = properties(template, scaling.as_string())
     assert {
-        key: properties[key]
-        for key in ("AutoScalingConfigurationName", "MinSize", "MaxSize", "MaxConcurrency")
+        key: config[key] for key in ("AutoScalingConfigurationName", "MinSize", "MaxSize", "MaxConcurrency")
     } == {
         "AutoScalingConfigurationName": STACK,
         "MinSize": 1,

@@ -14,6 +14,14 @@ from cdk.app import build_app
 from tests.stacks.conftest import Synthesized
 from tests.support.cdk_app import new_app
 from tests.support.gates import acknowledgements, nag_findings
+from tests.support.templates import (
+    instance_role_id,
+    only_logical_id,
+    properties,
+    role_policy_statements,
+    security_group_id,
+    subnet_types,
+)
 
 STACK = "TodoPostgresStack"
 PORT = 5432
@@ -23,26 +31,6 @@ DATABASE = "tasks"
 @pytest.fixture(scope="module")
 def template(templates: dict[str, Template]) -> Template:
     return templates[STACK]
-
-
-def only_logical_id(template: Template, resource_type: str, props: Any = None) -> str:
-    found = template.find_resources(resource_type, {"Properties": props} if props else None)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found))
-
-
-def properties(template: Template, logical_id: str) -> dict[str, Any]:
-    props: dict[str, Any] = template.to_json()["Resources"][logical_id]["Properties"]
-    return props
-
-
-def subnet_types(template: Template, refs: list[Any]) -> list[str]:
-    """CDK's subnet type tag (Public, Private, Isolated) of each ``{"Ref": subnet}``."""
-    types = []
-    for ref in refs:
-        tags = {tag["Key"]: tag["Value"] for tag in properties(template, ref["Ref"])["Tags"]}
-        types.append(tags["aws-cdk:subnet-type"])
-    return types
 
 
 def password_properties(node: Any) -> list[str]:
@@ -68,11 +56,7 @@ def attachment_id(template: Template) -> str:
 
 
 def cluster_security_group_id(template: Template) -> str:
-    group = Capture()
-    template.has_resource_properties(
-        "AWS::RDS::DBCluster", {"VpcSecurityGroupIds": [{"Fn::GetAtt": [group, "GroupId"]}]}
-    )
-    return group.as_string()
+    return security_group_id(template, "AWS::RDS::DBCluster", "VpcSecurityGroupIds")
 
 
 def connector_security_group(template: Template) -> Any:
@@ -309,17 +293,8 @@ def test_service_health_check_is_the_articles(template: Template) -> None:
 
 
 def test_instance_role_may_read_exactly_the_database_secret(template: Template) -> None:
-    role = Capture()
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
-    )
-    policies = [
-        policy["Properties"]["PolicyDocument"]["Statement"]
-        for policy in template.find_resources("AWS::IAM::Policy").values()
-        if {"Ref": role.as_string()} in policy["Properties"]["Roles"]
-    ]
-    assert policies == [
+    role = instance_role_id(template)
+    assert role_policy_statements(template, role) == [
         [
             {
                 "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
@@ -328,7 +303,7 @@ def test_instance_role_may_read_exactly_the_database_secret(template: Template) 
             }
         ]
     ]
-    assert "ManagedPolicyArns" not in properties(template, role.as_string())
+    assert "ManagedPolicyArns" not in properties(template, role)
 
 
 def test_stack_outputs_the_service_url(template: Template) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aws_cdk import Stack
@@ -14,6 +13,17 @@ from aws_cdk.assertions import Capture, Match, Template
 from cdk.app import build_app
 from cdk.stacks.users_redis import MAX_NAME_LENGTH, memorydb_name
 from tests.support.cdk_app import new_app
+from tests.support.templates import (
+    env_vars,
+    instance_role_id,
+    only_logical_id,
+    properties,
+    role_policy_statements,
+    security_group_id,
+    subnet_type,
+    subnet_types,
+    subnets,
+)
 
 STACK = "UsersRedisStack"
 PORT = 6379
@@ -34,38 +44,12 @@ def template(templates: dict[str, Template]) -> Template:
     return templates[STACK]
 
 
-def only_logical_id(template: Template, resource_type: str, props: Any = None) -> str:
-    found = template.find_resources(resource_type, {"Properties": props} if props else None)
-    assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
-    return next(iter(found))
-
-
 def secret_id(template: Template) -> str:
     return only_logical_id(template, "AWS::SecretsManager::Secret")
 
 
 def cluster_security_group_id(template: Template) -> str:
-    group = Capture()
-    template.has_resource_properties(
-        "AWS::MemoryDB::Cluster", {"SecurityGroupIds": [{"Fn::GetAtt": [group, "GroupId"]}]}
-    )
-    return group.as_string()
-
-
-def subnets(template: Template, refs: list[Any]) -> list[dict[str, Any]]:
-    """The ``AWS::EC2::Subnet`` properties behind ``[{"Ref": id}, ...]``."""
-    resources = template.to_json()["Resources"]
-    found = []
-    for ref in refs:
-        resource = resources[ref["Ref"]]
-        assert resource["Type"] == "AWS::EC2::Subnet"
-        found.append(resource["Properties"])
-    return found
-
-
-def subnet_type(subnet: dict[str, Any]) -> str:
-    tags = {tag["Key"]: tag["Value"] for tag in subnet["Tags"]}
-    return tags["aws-cdk:subnet-type"]
+    return security_group_id(template, "AWS::MemoryDB::Cluster", "SecurityGroupIds")
 
 
 def test_vpc_spans_two_azs_with_one_nat_gateway_and_logs_every_flow(template: Template) -> None:
@@ -163,7 +147,7 @@ def test_cluster_admits_its_port_only_from_the_connectors_security_group(templat
     (connector_group,) = connector_groups.as_array()
     cluster_group = cluster_security_group_id(template)
     assert connector_group != {"Fn::GetAtt": [cluster_group, "GroupId"]}
-    assert "SecurityGroupIngress" not in template.to_json()["Resources"][cluster_group]["Properties"]
+    assert "SecurityGroupIngress" not in properties(template, cluster_group)
     rules = template.find_resources(
         "AWS::EC2::SecurityGroupIngress",
         {"Properties": {"GroupId": {"Fn::GetAtt": [cluster_group, "GroupId"]}}},
@@ -184,7 +168,7 @@ def test_cluster_admits_its_port_only_from_the_connectors_security_group(templat
 
 def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
     cluster_group = cluster_security_group_id(template)
-    egress = template.to_json()["Resources"][cluster_group]["Properties"]["SecurityGroupEgress"]
+    egress = properties(template, cluster_group)["SecurityGroupEgress"]
     # CDK's placeholder for "no egress": a rule no packet can match.
     assert egress == [
         {
@@ -204,8 +188,7 @@ def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
 def test_connector_uses_the_private_subnets_with_egress(template: Template) -> None:
     subnet_ids = Capture()
     template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnet_ids})
-    connector_subnets = subnets(template, subnet_ids.as_array())
-    assert [subnet_type(subnet) for subnet in connector_subnets] == ["Private", "Private"]
+    assert subnet_types(template, subnet_ids.as_array()) == ["Private", "Private"]
 
 
 def test_service_egresses_through_the_connector(template: Template) -> None:
@@ -266,17 +249,7 @@ def test_service_gets_endpoint_and_username_as_variables_and_password_as_runtime
 
 
 def test_instance_role_may_read_exactly_the_password_secret(template: Template) -> None:
-    role = Capture()
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {"InstanceConfiguration": Match.object_like({"InstanceRoleArn": {"Fn::GetAtt": [role, "Arn"]}})},
-    )
-    policies = [
-        policy["Properties"]
-        for policy in template.find_resources("AWS::IAM::Policy").values()
-        if {"Ref": role.as_string()} in policy["Properties"]["Roles"]
-    ]
-    assert [policy["PolicyDocument"]["Statement"] for policy in policies] == [
+    assert role_policy_statements(template, instance_role_id(template)) == [
         [
             {
                 "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
@@ -291,20 +264,7 @@ def test_password_is_only_ever_a_dynamic_reference(template: Template) -> None:
     text = json.dumps(template.to_json())
     # Once, in the MemoryDB user; App Runner gets the secret's ARN instead.
     assert text.count(DYNAMIC_REFERENCE) == 1
-    variables = Capture()
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {
-            "SourceConfiguration": Match.object_like(
-                {
-                    "ImageRepository": Match.object_like(
-                        {"ImageConfiguration": Match.object_like({"RuntimeEnvironmentVariables": variables})}
-                    )
-                }
-            )
-        },
-    )
-    assert "MEMORYDB_PASSWORD" not in [variable["Name"] for variable in variables.as_array()]
+    assert "MEMORYDB_PASSWORD" not in env_vars(template)
 
 
 def test_data_and_its_password_are_retained_by_default(template: Template) -> None:
