@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import abc
 import re
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from aws_cdk import Token
 
@@ -42,11 +43,36 @@ def _normalize_memory(value: str) -> str:
     return f"{gigabytes} GB"
 
 
-class Cpu:
+class _Size(abc.ABC):
+    """An App Runner size string, normalized and validated unless it is a token."""
+
+    @staticmethod
+    @abc.abstractmethod
+    def _normalize(value: str) -> str:
+        """The canonical App Runner string for ``value``, or ``ValueError``."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value if Token.is_unresolved(value) else type(self)._normalize(value)
+
+    @classmethod
+    def of(cls, value: str) -> Self:
+        """A size from App Runner's string form; unresolved tokens pass through unchecked."""
+        return cls(value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
+
+
+class Cpu(_Size):
     """vCPUs per instance, rendered as App Runner's ``"<n> vCPU"`` string.
 
-    Use the constants or ``Cpu.of("1 vCPU")`` (also ``"1024"`` CPU units).
+    Use the constants or ``Cpu.of("1 vCPU")``: ``"0.25 vCPU"``..``"4 vCPU"``, or CPU
+    units ``"256"``..``"4096"``.
     """
+
+    @staticmethod
+    def _normalize(value: str) -> str:
+        return _normalize_cpu(value)
 
     QUARTER_VCPU: ClassVar[Cpu]
     HALF_VCPU: ClassVar[Cpu]
@@ -54,26 +80,17 @@ class Cpu:
     TWO_VCPU: ClassVar[Cpu]
     FOUR_VCPU: ClassVar[Cpu]
 
-    def __init__(self, value: str) -> None:
-        self.value = value if Token.is_unresolved(value) else _normalize_cpu(value)
 
-    @staticmethod
-    def of(value: str) -> Cpu:
-        """A CPU size from ``"0.25 vCPU"``..``"4 vCPU"`` or CPU units ``"256"``..``"4096"``.
-
-        Unresolved tokens are passed through unchecked.
-        """
-        return Cpu(value)
-
-    def __repr__(self) -> str:
-        return f"Cpu({self.value!r})"
-
-
-class Memory:
+class Memory(_Size):
     """Memory per instance, rendered as App Runner's ``"<n> GB"`` string.
 
-    Use the constants or ``Memory.of("2 GB")`` (also ``"2048"`` MB).
+    Use the constants or ``Memory.of("2 GB")``: ``"0.5 GB"``..``"12 GB"``, or MB
+    ``"512"``..``"12288"``.
     """
+
+    @staticmethod
+    def _normalize(value: str) -> str:
+        return _normalize_memory(value)
 
     HALF_GB: ClassVar[Memory]
     ONE_GB: ClassVar[Memory]
@@ -84,20 +101,6 @@ class Memory:
     EIGHT_GB: ClassVar[Memory]
     TEN_GB: ClassVar[Memory]
     TWELVE_GB: ClassVar[Memory]
-
-    def __init__(self, value: str) -> None:
-        self.value = value if Token.is_unresolved(value) else _normalize_memory(value)
-
-    @staticmethod
-    def of(value: str) -> Memory:
-        """A memory size from ``"0.5 GB"``..``"12 GB"`` or MB ``"512"``..``"12288"``.
-
-        Unresolved tokens are passed through unchecked.
-        """
-        return Memory(value)
-
-    def __repr__(self) -> str:
-        return f"Memory({self.value!r})"
 
 
 Cpu.QUARTER_VCPU = Cpu("0.25 vCPU")
