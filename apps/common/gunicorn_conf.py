@@ -2,7 +2,7 @@
 
 Environment:
   PORT              listen port (default 8080, App Runner's default port)
-  WEB_CONCURRENCY   worker processes (default: two per CPU)
+  WEB_CONCURRENCY   worker processes (default: two per CPU this process may run on)
   GUNICORN_THREADS  threads per worker (default 4)
   APP_MODULE        app package; serves ``<APP_MODULE>.wsgi:app`` (set by the Dockerfile)
 """
@@ -13,7 +13,8 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # gthread, two workers per CPU, four threads each: the best of the configurations
 # `make bench-server-configs` compared (README, "Benchmarks"); threads overlap the
 # datastore round trips that dominate every app's requests.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1))
+# The CPUs this process may run on, not the host's: a cpuset or taskset limits them.
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30

@@ -6,14 +6,18 @@ No timing assertions: what a benchmark measures is reported, never tested.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tools.backends import process
 from tools.backends.process import LOCALHOST
 from tools.bench import stats
+from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadSpec, drive
 
 
@@ -167,3 +171,31 @@ def test_refused_connections_are_errors() -> None:
         port = closed.server_address[1]
     outcome = drive(spec(port, "/ok", 5))
     assert (len(outcome.latencies_ms), outcome.errors) == (0, 5)
+
+
+@pytest.mark.parametrize(
+    ("available", "server", "rest"),
+    [
+        ({0, 1}, {1}, {0}),
+        ({0, 1, 2}, {2}, {0, 1}),
+        ({0, 1, 2, 3}, {2, 3}, {0, 1}),
+        ({3, 5}, {5}, {3}),
+    ],
+)
+def test_cpu_split_gives_the_server_its_own_half(
+    available: set[int], server: set[int], rest: set[int]
+) -> None:
+    assert CpuSplit.of(available) == CpuSplit(server=frozenset(server), rest=frozenset(rest))
+
+
+def test_one_cpu_cannot_be_split() -> None:
+    assert CpuSplit.of({0}) is None
+
+
+def test_started_process_is_pinned_to_its_cpus() -> None:
+    cpu = max(os.sched_getaffinity(0))
+    child = process.start([sys.executable, "-c", "import time; time.sleep(30)"], cpus={cpu})
+    try:
+        assert os.sched_getaffinity(child.pid) == {cpu}
+    finally:
+        process.stop(child)

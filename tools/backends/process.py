@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -11,7 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -71,8 +72,11 @@ def start(
     log_file: Path | None = None,
     env: dict[str, str] | None = None,
     user: str | None = None,
+    cpus: Collection[int] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start ``args`` in its own process group so ``stop`` can end its children too."""
+    """Start ``args`` in its own process group so ``stop`` can end its children too;
+    ``cpus`` pins it (and the children it starts) to those CPUs."""
+    pin = None if cpus is None else functools.partial(os.sched_setaffinity, 0, cpus)
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
     try:
         return subprocess.Popen(
@@ -83,6 +87,7 @@ def start(
             env=env,
             start_new_session=True,
             user=user,
+            preexec_fn=pin,  # noqa: PLW1509 - only sets the affinity; callers are single-threaded
         )
     finally:
         if log_file:

@@ -31,7 +31,8 @@ from typing import Any
 
 from tools import dev
 from tools.backends import process
-from tools.bench import stats
+from tools.bench import cpus, stats
+from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec
 
 REPO_ROOT = dev.REPO_ROOT
@@ -170,16 +171,26 @@ class Settings:
     duration_s: float
     max_requests: int
     cold_starts: int
+    #: None: one CPU, shared by everything.
+    cpu_split: CpuSplit | None
 
 
 class Server:
     """How to start one target's gunicorn; its backend is already running."""
 
-    def __init__(self, target: Target, backend_env: Mapping[str, str], config: ServerConfig, logs: Path):
+    def __init__(
+        self,
+        target: Target,
+        backend_env: Mapping[str, str],
+        config: ServerConfig,
+        logs: Path,
+        cpus: frozenset[int] | None,
+    ):
         self.target = target
         self.config = config
         self.backend_env = backend_env
         self.log_file = logs / f"{target.name}.log"
+        self.cpus = cpus
 
     def _env(self, port: int) -> dict[str, str]:
         if self.target.app is None:
@@ -200,7 +211,7 @@ class Server:
         if self.target.app is None:
             args.append("tools.bench.hello_world:app")
         began = time.perf_counter()
-        server = process.start(args, log_file=self.log_file, env=self._env(port))
+        server = process.start(args, log_file=self.log_file, env=self._env(port), cpus=self.cpus)
         try:
             _wait_for_ok(port, self.target.health_path, server)
         except BaseException:
@@ -262,7 +273,8 @@ def bench_target(
         # PostgreSQL runs as its own OS user, which must reach its data dir inside this one.
         work.chmod(0o755)
         backend_env = target.app.backend(stack, work, None) if target.app else {}
-        server = Server(target, backend_env, config, work)
+        server_cpus = settings.cpu_split.server if settings.cpu_split else None
+        server = Server(target, backend_env, config, work, server_cpus)
         cold_starts = []
         for _ in range(settings.cold_starts):
             started, _port, elapsed_ms = server.start()
@@ -308,17 +320,24 @@ def time_synth(runs: int) -> dict[str, list[float]]:
     return times
 
 
-def environment() -> dict[str, Any]:
+def environment(split: CpuSplit | None) -> dict[str, Any]:
     versions = {name: metadata.version(name) for name in ("flask", "werkzeug", "gunicorn", "aws-cdk-lib")}
     return {
         "cpu_count": os.cpu_count(),
+        "cpus": split.describe() if split else "one CPU shared by the server, load generator and backend",
         "load_average_at_start": os.getloadavg(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         **versions,
         "server_env": {name: os.environ.get(name, "(image default)") for name in SERVER_ENV},
-        "note": "the load generator runs on the same CPUs as the server; compare ratios to the baseline",
     }
+
+
+def _pin_load_side(split: CpuSplit | None) -> None:
+    """From here on, what this process starts (load generator, backends) stays off the
+    server's CPUs; servers are pinned to theirs when started."""
+    if split:
+        cpus.pin_self(split.rest)
 
 
 def app_summary(run: TargetRun, baseline: TargetRun, p99_target_ms: float) -> dict[str, Any]:
@@ -428,8 +447,10 @@ def write_results(name: str, document: Mapping[str, Any], results_dir: Path) -> 
 
 def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     targets = [t for t in TARGETS if t.name == BASELINE or not args.apps or t.name in args.apps]
+    env = environment(settings.cpu_split)
     # Synth first: it fails fast, before minutes of load are measured.
     synth = {} if args.synth_runs == 0 else time_synth(args.synth_runs)
+    _pin_load_side(settings.cpu_split)
     by_target = {}
     for target in targets:
         _log(f"{target.name}: cold starts and load")
@@ -439,7 +460,6 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         for name, run in by_target.items()
         if name != BASELINE
     }
-    env = environment()
     print(environment_section(env) + "\n\n" + report(by_target, summaries, synth, args.p99_target_ms))
     return {
         "environment": env,
@@ -454,6 +474,8 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
 def run_server_configs(settings: Settings) -> dict[str, Any]:
     """The representative hot path under each candidate config; the best by mean req/s."""
     target = next(t for t in TARGETS if t.name == REPRESENTATIVE)
+    env = environment(settings.cpu_split)
+    _pin_load_side(settings.cpu_split)
     results: dict[str, list[stats.LevelResult]] = {}
     for config in CANDIDATE_CONFIGS:
         _log(f"{config.label}")
@@ -465,7 +487,6 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
         [label] + [f"{r.rps:,.0f} / {r.p99_ms:.1f}" for r in load] + [mean_rps[label]]
         for label, load in results.items()
     ]
-    env = environment()
     print(environment_section(env))
     print(f"\n## Server configs ({target.name} {results[best][0].path})\n")
     print(stats.markdown_table(headers, rows))
@@ -501,7 +522,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = Settings(args.levels, args.duration, args.max_requests, args.cold_starts)
+    settings = Settings(
+        args.levels, args.duration, args.max_requests, args.cold_starts, CpuSplit.of(cpus.available())
+    )
     try:
         if args.server_configs:
             document = run_server_configs(settings)
