@@ -8,7 +8,9 @@ recovers on its own once the database is back.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -54,6 +56,19 @@ def unavailable_on_failure() -> Iterator[None]:
         raise BackendUnavailable("database unavailable") from error
 
 
+def _forget_pool_in_forked_children(engine: Engine) -> None:
+    """gunicorn preloads the app, so the master's pooled connection (the schema check)
+    would be shared by every worker; a forked child drops it and opens its own, leaving
+    the parent's socket alone (SQLAlchemy's recipe for ``os.fork``)."""
+    engine_ref = weakref.ref(engine)
+
+    def after_fork_in_child() -> None:
+        if (forked := engine_ref()) is not None:
+            forked.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork_in_child)
+
+
 class Database:
     """The engine (no connection is opened until first use) and the schema, created once."""
 
@@ -80,6 +95,7 @@ class Database:
         )
         self._schema_ready = False
         self._schema_lock = threading.Lock()
+        _forget_pool_in_forked_children(self.engine)
 
     def ensure_schema(self) -> None:
         """Create missing tables; safe with many processes starting at once."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -47,3 +48,23 @@ def test_exhausted_pool_is_unavailable(database: Database) -> None:
             session.execute(text("SELECT 1"))
     with database.session() as session:
         assert session.scalar(text("SELECT 1")) == 1
+
+
+def test_forked_child_opens_its_own_connection_and_leaves_the_parents(database: Database) -> None:
+    # gunicorn preloads the app: its schema check leaves a pooled connection in the master.
+    assert database.engine.pool.checkedin() == 1
+    with database.engine.connect() as conn:
+        parent_backend = conn.scalar(text("SELECT pg_backend_pid()"))
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit status only
+        status = 1
+        try:
+            if database.engine.pool.checkedin() == 0:
+                with database.engine.connect() as conn:
+                    status = 0 if conn.scalar(text("SELECT pg_backend_pid()")) != parent_backend else 2
+        finally:
+            os._exit(status)
+    _, wait_status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(wait_status) == 0
+    with database.engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_backend_pid()")) == parent_backend
