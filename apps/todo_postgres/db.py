@@ -14,13 +14,12 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import URL, Engine, create_engine, func, make_url, select
+from sqlalchemy import URL, Connection, Engine, create_engine, func, make_url, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.orm import Session
 
 from common import BackendUnavailable
-from todo_postgres.models import Base
+from todo_postgres.models import metadata
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +32,9 @@ CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_MS = 5000
 # Connections silently dropped by a failover are noticed within about a minute.
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+AUTOCOMMIT = "AUTOCOMMIT"
+#: PostgreSQL's default level, for the work that needs a transaction.
+TRANSACTIONAL = "READ COMMITTED"
 #: Any constant shared by every process creating the schema (``pg_advisory_xact_lock`` key).
 SCHEMA_LOCK_KEY = 0x70D0_5C4E
 
@@ -83,6 +85,9 @@ class Database:
         self.engine: Engine = create_engine(
             make_url(url),
             pool_pre_ping=True,
+            # Every request is one statement, atomic on its own: autocommit spares the
+            # BEGIN and COMMIT round trips. Multi-statement work asks for a transaction.
+            isolation_level=AUTOCOMMIT,
             pool_size=pool_size,
             max_overflow=MAX_OVERFLOW,
             pool_timeout=pool_timeout,
@@ -106,18 +111,34 @@ class Database:
                 return
             # CREATE TABLE IF NOT EXISTS races across sessions (duplicate pg_type rows):
             # the transaction-scoped advisory lock makes concurrent creators take turns.
-            with self.engine.begin() as conn:
+            with self._begin() as conn:
                 conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
-                Base.metadata.create_all(conn)
+                metadata.create_all(conn)
             self._schema_ready = True
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session in one transaction, committed when the block ends without error."""
+    def _begin(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            # Back to autocommit when the connection returns to the pool.
+            conn.execution_options(isolation_level=TRANSACTIONAL)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """An autocommit connection: each statement is committed when it returns."""
         with unavailable_on_failure():
             self.ensure_schema()
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
+            with self.engine.connect() as conn:
+                yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in one transaction, committed when the block ends without error."""
+        with unavailable_on_failure():
+            self.ensure_schema()
+            with self._begin() as conn:
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

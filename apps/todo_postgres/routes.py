@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from common import NotFound, json_object
 from todo_postgres import validation
 from todo_postgres.db import Database
-from todo_postgres.models import Task
+from todo_postgres.models import task_json, tasks
 
 EXTENSION = "todo_postgres"
 
@@ -41,31 +41,35 @@ def health() -> tuple[str, int, dict[str, str]]:
 def list_tasks() -> list[dict[str, Any]]:
     page = validation.page(request.args)
     query = (
-        select(Task).order_by(Task.created_at.desc(), Task.id.desc()).limit(page.limit).offset(page.offset)
+        select(tasks)
+        .order_by(tasks.c.created_at.desc(), tasks.c.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
     )
-    with _db().session() as session:
-        return [task.to_json() for task in session.scalars(query)]
+    with _db().connection() as conn:
+        return [task_json(row) for row in conn.execute(query).mappings()]
 
 
 @bp.post(COLLECTION)
 @bp.post(COLLECTION + "/")
 def create_task() -> tuple[dict[str, Any], int]:
     values = validation.new_task(json_object())
-    with _db().session() as session:
-        task = session.scalars(insert(Task).values(**values).returning(Task)).one()
-    # Only now is the transaction committed: a 201 is never sent for a lost write.
-    return task.to_json(), 201
+    with _db().connection() as conn:
+        task = conn.execute(insert(tasks).values(**values).returning(*tasks.c)).mappings().one()
+    # Autocommit: the row is committed once the INSERT returns, so a 201 is never sent
+    # for a lost write.
+    return task_json(task), 201
 
 
 @bp.get(ITEM)
 @bp.get(ITEM + "/")
 def get_task(raw_id: str) -> dict[str, Any]:
     task_id = validation.task_id(raw_id)
-    with _db().session() as session:
-        task = session.get(Task, task_id)
+    with _db().connection() as conn:
+        task = conn.execute(select(tasks).where(tasks.c.id == task_id)).mappings().one_or_none()
     if task is None:
         raise _missing(task_id)
-    return task.to_json()
+    return task_json(task)
 
 
 @bp.put(ITEM)
@@ -74,25 +78,24 @@ def update_task(raw_id: str) -> dict[str, Any]:
     task_id = validation.task_id(raw_id)
     changes = validation.task_changes(json_object())
     statement = (
-        update(Task)
-        .where(Task.id == task_id)
+        update(tasks)
+        .where(tasks.c.id == task_id)
         .values(**changes, updated_at=func.now())
-        .returning(Task)
-        .execution_options(synchronize_session=False)
+        .returning(*tasks.c)
     )
-    with _db().session() as session:
-        task = session.scalars(statement).one_or_none()
+    with _db().connection() as conn:
+        task = conn.execute(statement).mappings().one_or_none()
     if task is None:
         raise _missing(task_id)
-    return task.to_json()
+    return task_json(task)
 
 
 @bp.delete(ITEM)
 @bp.delete(ITEM + "/")
 def delete_task(raw_id: str) -> tuple[str, int]:
     task_id = validation.task_id(raw_id)
-    with _db().session() as session:
-        deleted = session.execute(delete(Task).where(Task.id == task_id).returning(Task.id)).first()
+    with _db().connection() as conn:
+        deleted = conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(tasks.c.id)).first()
     if deleted is None:
         raise _missing(task_id)
     return "", 204

@@ -8,12 +8,12 @@ from contextlib import ExitStack
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import QueuePool, select, text
 
 from common import BackendUnavailable
 from tests.apps.todo_postgres.conftest import database_of
 from todo_postgres.db import MAX_OVERFLOW, STATEMENT_TIMEOUT_MS, Database
-from todo_postgres.models import Task
+from todo_postgres.models import tasks
 
 
 @pytest.fixture
@@ -25,41 +25,48 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 def test_app_sessions_have_the_statement_timeout_and_utc(app: Flask) -> None:
-    with database_of(app).session() as session:
-        assert session.scalar(text("SHOW statement_timeout")) == f"{STATEMENT_TIMEOUT_MS // 1000}s"
-        assert session.scalar(text("SHOW timezone")) == "UTC"
+    with database_of(app).transaction() as conn:
+        assert conn.scalar(text("SHOW statement_timeout")) == f"{STATEMENT_TIMEOUT_MS // 1000}s"
+        assert conn.scalar(text("SHOW timezone")) == "UTC"
 
 
 def test_statement_blocked_past_the_timeout_is_unavailable(app: Flask, database: Database) -> None:
     # Another session holds the table; the app's read waits for it until the timeout.
-    with database_of(app).session() as holder:
+    with database_of(app).transaction() as holder:
         holder.execute(text("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE"))
-        with pytest.raises(BackendUnavailable), database.session() as session:
-            session.scalars(select(Task)).all()
-    with database.session() as session:
-        assert session.scalars(select(Task)).all() == []
+        with pytest.raises(BackendUnavailable), database.transaction() as conn:
+            conn.execute(select(tasks)).all()
+    with database.transaction() as conn:
+        assert conn.execute(select(tasks)).all() == []
 
 
 def test_exhausted_pool_is_unavailable(database: Database) -> None:
     with ExitStack() as held:
         for _ in range(1 + MAX_OVERFLOW):
             held.enter_context(database.engine.connect())
-        with pytest.raises(BackendUnavailable), database.session() as session:
-            session.execute(text("SELECT 1"))
-    with database.session() as session:
-        assert session.scalar(text("SELECT 1")) == 1
+        with pytest.raises(BackendUnavailable), database.transaction() as conn:
+            conn.execute(text("SELECT 1"))
+    with database.transaction() as conn:
+        assert conn.scalar(text("SELECT 1")) == 1
+
+
+def _pooled(database: Database) -> int:
+    """Idle connections in the engine's current pool (disposing replaces the pool)."""
+    pool = database.engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedin()
 
 
 def test_forked_child_opens_its_own_connection_and_leaves_the_parents(database: Database) -> None:
     # gunicorn preloads the app: its schema check leaves a pooled connection in the master.
-    assert database.engine.pool.checkedin() == 1
+    assert _pooled(database) == 1
     with database.engine.connect() as conn:
         parent_backend = conn.scalar(text("SELECT pg_backend_pid()"))
     pid = os.fork()
     if pid == 0:  # the child: report through the exit status only
         status = 1
         try:
-            if database.engine.pool.checkedin() == 0:
+            if _pooled(database) == 0:
                 with database.engine.connect() as conn:
                     status = 0 if conn.scalar(text("SELECT pg_backend_pid()")) != parent_backend else 2
         finally:
