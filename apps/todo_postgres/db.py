@@ -111,18 +111,10 @@ class Database:
                 return
             # CREATE TABLE IF NOT EXISTS races across sessions (duplicate pg_type rows):
             # the transaction-scoped advisory lock makes concurrent creators take turns.
-            with self._begin() as conn:
+            with self.transaction() as conn:
                 conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
                 metadata.create_all(conn)
             self._schema_ready = True
-
-    @contextmanager
-    def _begin(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            # Back to autocommit when the connection returns to the pool.
-            conn.execution_options(isolation_level=TRANSACTIONAL)
-            with conn.begin():
-                yield conn
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -134,10 +126,12 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection in one transaction, committed when the block ends without error."""
-        with unavailable_on_failure():
-            self.ensure_schema()
-            with self._begin() as conn:
+        """A connection in one transaction, committed when the block ends without error,
+        for work of several statements (the routes' single statements use ``connection``)."""
+        with self.engine.connect() as conn:
+            # Back to autocommit when the connection returns to the pool.
+            conn.execution_options(isolation_level=TRANSACTIONAL)
+            with conn.begin():
                 yield conn
 
     def dispose(self) -> None:

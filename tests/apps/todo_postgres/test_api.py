@@ -153,7 +153,7 @@ def test_list_is_newest_first_and_paginated(client: FlaskClient) -> None:
 def test_list_breaks_created_at_ties_by_id_descending(app: Flask, client: FlaskClient) -> None:
     moment = datetime(2024, 1, 1, tzinfo=UTC)
     ids = [uuid.uuid4() for _ in range(5)]
-    with database_of(app).transaction() as conn:
+    with database_of(app).connection() as conn:
         conn.execute(insert(tasks), [{"id": i, "title": "tie", "created_at": moment} for i in ids])
     expected = [str(i) for i in sorted(ids, reverse=True)]
     assert [t["id"] for t in all_tasks(client)] == expected
@@ -163,7 +163,7 @@ def test_list_breaks_created_at_ties_by_id_descending(app: Flask, client: FlaskC
 
 
 def test_default_page_is_100_and_limit_goes_to_1000(app: Flask, client: FlaskClient) -> None:
-    with database_of(app).transaction() as conn:
+    with database_of(app).connection() as conn:
         conn.execute(insert(tasks), [{"title": f"bulk {n}"} for n in range(1001)])
     assert len(client.get(TASKS).get_json()) == 100
     assert len(client.get(TASKS, query_string={"limit": 1000}).get_json()) == 1000

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 
 import pytest
 from flask import Flask
-from sqlalchemy import QueuePool, select, text
+from sqlalchemy import QueuePool, insert, select, text
 
 from common import BackendUnavailable
 from tests.apps.todo_postgres.conftest import database_of
@@ -25,7 +25,7 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 def test_app_sessions_have_the_statement_timeout_and_utc(app: Flask) -> None:
-    with database_of(app).transaction() as conn:
+    with database_of(app).connection() as conn:
         assert conn.scalar(text("SHOW statement_timeout")) == f"{STATEMENT_TIMEOUT_MS // 1000}s"
         assert conn.scalar(text("SHOW timezone")) == "UTC"
 
@@ -34,9 +34,9 @@ def test_statement_blocked_past_the_timeout_is_unavailable(app: Flask, database:
     # Another session holds the table; the app's read waits for it until the timeout.
     with database_of(app).transaction() as holder:
         holder.execute(text("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE"))
-        with pytest.raises(BackendUnavailable), database.transaction() as conn:
+        with pytest.raises(BackendUnavailable), database.connection() as conn:
             conn.execute(select(tasks)).all()
-    with database.transaction() as conn:
+    with database.connection() as conn:
         assert conn.execute(select(tasks)).all() == []
 
 
@@ -44,9 +44,9 @@ def test_exhausted_pool_is_unavailable(database: Database) -> None:
     with ExitStack() as held:
         for _ in range(1 + MAX_OVERFLOW):
             held.enter_context(database.engine.connect())
-        with pytest.raises(BackendUnavailable), database.transaction() as conn:
+        with pytest.raises(BackendUnavailable), database.connection() as conn:
             conn.execute(text("SELECT 1"))
-    with database.transaction() as conn:
+    with database.connection() as conn:
         assert conn.scalar(text("SELECT 1")) == 1
 
 
@@ -75,3 +75,14 @@ def test_forked_child_opens_its_own_connection_and_leaves_the_parents(database: 
     assert os.waitstatus_to_exitcode(wait_status) == 0
     with database.engine.connect() as conn:
         assert conn.scalar(text("SELECT pg_backend_pid()")) == parent_backend
+
+
+def test_connections_autocommit_even_after_a_transaction(database: Database) -> None:
+    # pool_size=1: the connection that ran the transaction is the one handed out next.
+    with database.transaction() as conn:
+        conn.execute(text("SELECT 1"))
+    with database.connection() as conn:
+        conn.execute(insert(tasks).values(title="committed on its own"))
+        # Another session sees the row while this connection is still open.
+        with database.engine.connect() as other:
+            assert other.scalars(select(tasks.c.title)).all() == ["committed on its own"]
