@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import RowMapping, delete, func, insert, select, update
 
 from common import NotFound, json_object
 from todo_postgres import validation
@@ -29,6 +29,13 @@ def _db() -> Database:
 
 def _missing(task_id: object) -> NotFound:
     return NotFound(f"task {task_id} not found")
+
+
+def _found(task: RowMapping | None, task_id: object) -> dict[str, Any]:
+    """The task's JSON, or a 404 when the statement matched no row."""
+    if task is None:
+        raise _missing(task_id)
+    return task_json(task)
 
 
 @bp.get("/")
@@ -67,9 +74,7 @@ def get_task(raw_id: str) -> dict[str, Any]:
     task_id = validation.task_id(raw_id)
     with _db().connection() as conn:
         task = conn.execute(select(tasks).where(tasks.c.id == task_id)).mappings().one_or_none()
-    if task is None:
-        raise _missing(task_id)
-    return task_json(task)
+    return _found(task, task_id)
 
 
 @bp.put(ITEM)
@@ -85,9 +90,7 @@ def update_task(raw_id: str) -> dict[str, Any]:
     )
     with _db().connection() as conn:
         task = conn.execute(statement).mappings().one_or_none()
-    if task is None:
-        raise _missing(task_id)
-    return task_json(task)
+    return _found(task, task_id)
 
 
 @bp.delete(ITEM)
