@@ -5,18 +5,22 @@ No timing assertions: what a benchmark measures is reported, never tested.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
 from tools.backends import process
 from tools.backends.process import LOCALHOST
-from tools.bench import stats
+from tools.bench import cpus, stats
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadSpec, drive
 
@@ -122,9 +126,34 @@ def test_markdown_table_formats_numbers() -> None:
 
 def test_load_table_has_a_row_per_level_with_its_baseline_ratio() -> None:
     baseline = {1: level(1, 200)}
-    lines = stats.load_table([level(1, 100)], baseline).splitlines()
+    measured = replace(level(1, 100), server_cpu_s=0.5)
+    lines = stats.load_table([measured, level(1, 50)], baseline).splitlines()
     assert lines[0].startswith("| app | hot path | conc. | req/s |")
-    assert lines[2] == "| app | GET / | 1 | 100 | 1.00 | 5.00 | 10.00 | 0 | 0.5 |"
+    assert lines[0].endswith("| vs baseline | server CPU % | CPU ms/req |")
+    assert lines[2] == "| app | GET / | 1 | 100 | 1.00 | 5.00 | 10.00 | 0 | 0.5 | 50.00 | 5.00 |"
+    assert lines[3] == "| app | GET / | 1 | 50.00 | 1.00 | 5.00 | 10.00 | 0 | 0.25 | - | - |"
+
+
+def test_server_cpu_per_request_and_busy_share() -> None:
+    # 400 answers in 2 s while the server used 1.5 CPU seconds.
+    result = stats.summarize(
+        "a", "GET /", 10, latencies_ms=[1.0] * 400, errors=0, elapsed_s=2.0, server_cpu_s=1.5
+    )
+    assert result.server_cpu_percent == 75.0
+    assert result.server_cpu_ms_per_request == 3.75
+    unanswered = stats.summarize("a", "GET /", 10, latencies_ms=[], errors=4, elapsed_s=2.0, server_cpu_s=1.0)
+    assert math.isnan(unanswered.server_cpu_ms_per_request)
+
+
+def test_level_as_dict_is_strict_json() -> None:
+    document = stats.summarize("a", "GET /", 1, latencies_ms=[], errors=1, elapsed_s=1.0).as_dict()
+    assert document["p99_ms"] is None
+    assert document["server_cpu_percent"] is None
+    assert document["rps"] == 0.0
+    json.dumps(document, allow_nan=False)
+    measured = replace(level(1, 100), server_cpu_s=0.25).as_dict()
+    assert measured["server_cpu_ms_per_request"] == 2.5
+    assert measured["server_cpu_s"] == 0.25
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -192,6 +221,44 @@ def test_one_cpu_cannot_be_split() -> None:
     assert CpuSplit.of({0}) is None
 
 
+_BUSY_CHILD = """
+import os, sys, time
+def spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+child = os.fork()
+if child == 0:
+    spin(0.4)
+    os._exit(0)
+spin(0.2)
+os.waitpid(child, 0)
+print("done", flush=True)
+time.sleep(30)
+"""
+
+
+def test_group_cpu_seconds_counts_the_leader_and_its_reaped_children() -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-c", _BUSY_CHILD], stdout=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline() == b"done\n"
+        used = cpus.group_cpu_seconds(server.pid)
+        # 0.6 s spun (0.2 s by the leader, 0.4 s by its exited child), plus interpreter start-up.
+        assert used is not None
+        assert 0.55 <= used < 3.0
+        # Another group's time is not counted.
+        assert cpus.group_cpu_seconds(os.getpgrp()) != used
+    finally:
+        process.stop(server)
+
+
+def test_group_cpu_seconds_without_proc(tmp_path: Path) -> None:
+    assert cpus.group_cpu_seconds(1, proc=tmp_path / "missing") is None
+
+
 def test_started_process_is_pinned_to_its_cpus() -> None:
     cpu = max(os.sched_getaffinity(0))
     child = process.start([sys.executable, "-c", "import time; time.sleep(30)"], cpus={cpu})
@@ -199,3 +266,4 @@ def test_started_process_is_pinned_to_its_cpus() -> None:
         assert os.sched_getaffinity(child.pid) == {cpu}
     finally:
         process.stop(child)
+

@@ -288,10 +288,16 @@ def bench_target(
         results = []
         for path in hot_paths:
             for level in settings.levels:
+                cpu_before = cpus.group_cpu_seconds(running.pid)
                 outcome = drive(port, path, level, settings.duration_s, settings.max_requests)
-                result = stats.summarize(target.name, path.label, level, **asdict(outcome))
+                cpu_after = cpus.group_cpu_seconds(running.pid)
+                server_cpu_s = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+                result = stats.summarize(
+                    target.name, path.label, level, **asdict(outcome), server_cpu_s=server_cpu_s
+                )
                 _log(
-                    f"  {target.name} {path.label} c={level}: {result.rps:,.0f} req/s p99 {result.p99_ms:.1f}"
+                    f"  {target.name} {path.label} c={level}: {result.rps:,.0f} req/s"
+                    f" p99 {result.p99_ms:.1f} server CPU {result.server_cpu_percent:.0f}%"
                 )
                 results.append(result)
         return TargetRun(results, cold_starts)
@@ -464,7 +470,7 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     return {
         "environment": env,
         "settings": asdict(settings) | {"p99_target_ms": args.p99_target_ms},
-        "load": [asdict(r) | {"rps": r.rps} for run in by_target.values() for r in run.load],
+        "load": [r.as_dict() for run in by_target.values() for r in run.load],
         "cold_start_ms": {name: run.cold_starts_ms for name, run in by_target.items()},
         "synth_s": synth,
         "apps": summaries,
@@ -494,7 +500,7 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
     return {
         "environment": env,
         "settings": asdict(settings),
-        "load": {label: [asdict(r) | {"rps": r.rps} for r in load] for label, load in results.items()},
+        "load": {label: [r.as_dict() for r in load] for label, load in results.items()},
         "best": best,
     }
 

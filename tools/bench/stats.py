@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 #: App Runner pricing (us-east-1, on-demand active instances) and the size our stacks use.
 #: The one place these numbers live: https://aws.amazon.com/apprunner/pricing/
@@ -50,18 +50,56 @@ class LevelResult:
     p50_ms: float
     p90_ms: float
     p99_ms: float
+    #: CPU seconds the server (master and workers) used meanwhile; None where unmeasured.
+    server_cpu_s: float | None = None
 
     @property
     def rps(self) -> float:
         return self.requests / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
+    @property
+    def server_cpu_percent(self) -> float:
+        """How busy the server was, ``top``-style (100 is one CPU): near 100 per server CPU
+        means the server was the bottleneck, lower that it waited (on the backend or the load)."""
+        if self.server_cpu_s is None or self.elapsed_s <= 0:
+            return math.nan
+        return 100 * self.server_cpu_s / self.elapsed_s
+
+    @property
+    def server_cpu_ms_per_request(self) -> float:
+        """The server's CPU cost of one answer: what a vCPU-hour buys, whatever the load."""
+        if self.server_cpu_s is None or self.requests == 0:
+            return math.nan
+        return 1000 * self.server_cpu_s / self.requests
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields and the derived numbers, for the JSON results (NaN, which JSON lacks, as null)."""
+        values = asdict(self) | {
+            "rps": self.rps,
+            "server_cpu_percent": self.server_cpu_percent,
+            "server_cpu_ms_per_request": self.server_cpu_ms_per_request,
+        }
+        return {
+            name: None if isinstance(value, float) and math.isnan(value) else value
+            for name, value in values.items()
+        }
+
 
 def summarize(
-    target: str, path: str, concurrency: int, *, latencies_ms: Sequence[float], errors: int, elapsed_s: float
+    target: str,
+    path: str,
+    concurrency: int,
+    *,
+    latencies_ms: Sequence[float],
+    errors: int,
+    elapsed_s: float,
+    server_cpu_s: float | None = None,
 ) -> LevelResult:
     """``requests`` counts the successful responses only: errors are not throughput."""
     p50, p90, p99 = (percentile(latencies_ms, pct) if latencies_ms else math.nan for pct in (50, 90, 99))
-    return LevelResult(target, path, concurrency, len(latencies_ms), errors, elapsed_s, p50, p90, p99)
+    return LevelResult(
+        target, path, concurrency, len(latencies_ms), errors, elapsed_s, p50, p90, p99, server_cpu_s
+    )
 
 
 def baseline_ratio(result: LevelResult, baseline: Mapping[int, LevelResult]) -> float:
@@ -139,7 +177,10 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> 
 
 
 def load_table(results: Iterable[LevelResult], baseline: Mapping[int, LevelResult]) -> str:
-    headers = ["app", "hot path", "conc.", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "vs baseline"]
+    headers = [
+        "app", "hot path", "conc.", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors", "vs baseline",
+        "server CPU %", "CPU ms/req",
+    ]  # fmt: skip
     rows = [
         [
             r.target,
@@ -151,6 +192,8 @@ def load_table(results: Iterable[LevelResult], baseline: Mapping[int, LevelResul
             r.p99_ms,
             r.errors,
             baseline_ratio(r, baseline),
+            r.server_cpu_percent,
+            r.server_cpu_ms_per_request,
         ]
         for r in results
     ]
