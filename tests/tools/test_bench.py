@@ -5,12 +5,15 @@ No timing assertions: what a benchmark measures is reported, never tested.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -267,3 +270,43 @@ def test_started_process_is_pinned_to_its_cpus() -> None:
     finally:
         process.stop(child)
 
+
+def _children(pid: int) -> set[int]:
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    # An exited process nobody has reaped yet (a zombie) is not running either.
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_terminated_bench_stops_what_it_started() -> None:
+    # A long load level, so SIGTERM lands while the baseline server and the load generator run.
+    args = ["--apps", "chaos", "--synth-runs", "0", "--cold-starts", "0", "--levels", "1", "--duration", "60"]
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "tools.bench", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(started := _children(bench.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(started) >= 2, "the bench never started its server and load generator"
+        # The server's workers too.
+        started |= {worker for pid in started for worker in _children(pid)}
+        bench.terminate()
+        assert bench.wait(timeout=30) == 128 + signal.SIGTERM
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in started if _alive(pid)]
+    finally:
+        bench.kill()
+        bench.wait()
+        for pid in started:  # only left over when the test failed
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from tools import dev
@@ -526,8 +528,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # Unwind like Ctrl-C does, so the servers and backends started so far are stopped
+    # instead of outliving a killed run (a CI timeout, `kill`).
+    sys.exit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings(
         args.levels, args.duration, args.max_requests, args.cold_starts, CpuSplit.of(cpus.available())
     )
