@@ -148,6 +148,16 @@ def test_server_cpu_per_request_and_busy_share() -> None:
     assert math.isnan(unanswered.server_cpu_ms_per_request)
 
 
+def test_cpu_ms_per_request_over_levels_weighs_by_requests() -> None:
+    # 1.0 CPU s for 100 answers and 3.0 CPU s for 900: 4 s over 1000 requests.
+    results = [replace(level(1, 100), server_cpu_s=1.0), replace(level(10, 900), server_cpu_s=3.0)]
+    assert stats.cpu_ms_per_request(results) == 4.0
+    # An unmeasured level counts neither its time nor its requests.
+    assert stats.cpu_ms_per_request([*results, level(50, 1000)]) == 4.0
+    assert math.isnan(stats.cpu_ms_per_request([level(1, 100)]))
+    assert math.isnan(stats.cpu_ms_per_request([]))
+
+
 def test_level_as_dict_is_strict_json() -> None:
     document = stats.summarize("a", "GET /", 1, latencies_ms=[], errors=1, elapsed_s=1.0).as_dict()
     assert document["p99_ms"] is None

@@ -490,9 +490,12 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
         results[config.label] = bench_target(target, config, replace(settings, cold_starts=0), paths=1).load
     mean_rps = {label: sum(r.rps for r in load) / len(load) for label, load in results.items()}
     best = max(mean_rps, key=mean_rps.__getitem__)
-    headers = ["config"] + [f"c={level}: req/s / p99 ms" for level in settings.levels] + ["mean req/s"]
+    headers = ["config"] + [f"c={level}: req/s / p99 ms" for level in settings.levels]
+    headers += ["mean req/s", "server CPU ms/req"]
     rows = [
-        [label] + [f"{r.rps:,.0f} / {r.p99_ms:.1f}" for r in load] + [mean_rps[label]]
+        [label]
+        + [f"{r.rps:,.0f} / {r.p99_ms:.1f}" for r in load]
+        + [mean_rps[label], stats.cpu_ms_per_request(load)]
         for label, load in results.items()
     ]
     print(environment_section(env))

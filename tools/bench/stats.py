@@ -117,6 +117,15 @@ def peak_ratio(results: Iterable[LevelResult], baseline: Iterable[LevelResult]) 
     return best / reference if reference else math.nan
 
 
+def cpu_ms_per_request(results: Iterable[LevelResult]) -> float:
+    """The server's CPU per answered request over all of ``results`` (NaN when unmeasured)."""
+    measured = [r for r in results if r.server_cpu_s is not None]
+    requests = sum(r.requests for r in measured)
+    if requests == 0:
+        return math.nan
+    return 1000 * sum(r.server_cpu_s or 0.0 for r in measured) / requests
+
+
 def recommend_max_concurrency(results: Iterable[LevelResult], p99_target_ms: float) -> int | None:
     """The highest level at which every hot path of an app answered without errors and
     with p99 under ``p99_target_ms``; None when no level did."""
