@@ -68,9 +68,7 @@ class LevelResult:
     @property
     def server_cpu_ms_per_request(self) -> float:
         """The server's CPU cost of one answer: what a vCPU-hour buys, whatever the load."""
-        if self.server_cpu_s is None or self.requests == 0:
-            return math.nan
-        return 1000 * self.server_cpu_s / self.requests
+        return cpu_ms_per_request([self])
 
     def as_dict(self) -> dict[str, object]:
         """The fields and the derived numbers, for the JSON results (NaN, which JSON lacks, as null)."""
