@@ -1,0 +1,50 @@
+"""apps/common/gunicorn_conf.py under real gunicorn: the garbage collector around the fork."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.apps.chaos.server import request
+from tools import dev
+from tools.backends import process
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
+    """gunicorn with the image's config serving the probe; yields (port, master pid)."""
+    port = process.free_port()
+    args = [*dev.gunicorn_args(port), "--workers", str(WORKERS), "tests.apps.common.gc_probe:app"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("APP_MODULE", None)
+    log_file = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    started = process.start(args, log_file=log_file, env=env)
+    try:
+        process.wait_for_port(port, process=started)
+        yield port, started.pid
+    finally:
+        process.stop(started)
+
+
+def test_the_master_imports_the_app_without_collecting(server: tuple[int, int]) -> None:
+    port, _master = server
+    status, body = request(port, "/")
+    assert status == 200
+    assert json.loads(body)["imported_with_gc"] is False
+
+
+def test_workers_collect_garbage_and_leave_the_masters_objects_frozen(server: tuple[int, int]) -> None:
+    port, master = server
+    reports = [json.loads(request(port, "/")[1]) for _ in range(3 * WORKERS)]
+    for report in reports:
+        assert report["pid"] != master
+        # Disabled for good would leak every reference cycle a request makes.
+        assert report["gc_enabled"] is True
+        assert report["frozen_objects"] > 0
