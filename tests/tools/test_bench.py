@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +26,8 @@ from tools.backends import process
 from tools.backends.process import LOCALHOST
 from tools.bench import cpus, stats
 from tools.bench.cpus import CpuSplit
-from tools.bench.load import LoadSpec, drive
+from tools.bench.load import LoadOutcome, LoadSpec, drive
+from tools.bench.rounds import Sample, combine, schedule
 
 
 def level(
@@ -167,6 +169,30 @@ def test_level_as_dict_is_strict_json() -> None:
     measured = replace(level(1, 100), server_cpu_s=0.25).as_dict()
     assert measured["server_cpu_ms_per_request"] == 2.5
     assert measured["server_cpu_s"] == 0.25
+
+
+def test_schedule_measures_every_subject_at_a_level_before_the_next_level() -> None:
+    order = schedule(3, (1, 10), rounds=2)
+    assert order == [
+        (0, 1, 0), (0, 1, 1), (0, 1, 2), (0, 10, 0), (0, 10, 1), (0, 10, 2),
+        # Each round starts one subject further: none is always first after a level change.
+        (1, 1, 1), (1, 1, 2), (1, 1, 0), (1, 10, 1), (1, 10, 2), (1, 10, 0),
+    ]  # fmt: skip
+
+
+def test_combined_rounds_are_their_answers_over_their_time() -> None:
+    rounds = [
+        Sample(LoadOutcome([1.0] * 300, errors=1, elapsed_s=1.0), server_cpu_s=0.5),
+        Sample(LoadOutcome([3.0] * 100, errors=2, elapsed_s=1.0), server_cpu_s=0.3),
+    ]
+    result = combine("app", "GET /", 10, rounds)
+    assert (result.requests, result.errors, result.elapsed_s) == (400, 3, 2.0)
+    assert result.rps == 200.0
+    assert result.server_cpu_s == pytest.approx(0.8)
+    # Percentiles over every answer, not an average of the rounds' percentiles.
+    assert (result.p50_ms, result.p99_ms) == (1.0, 3.0)
+    unmeasured = combine("app", "GET /", 10, [rounds[0], replace(rounds[1], server_cpu_s=None)])
+    assert unmeasured.server_cpu_s is None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -320,3 +346,27 @@ def test_terminated_bench_stops_what_it_started() -> None:
         for pid in started:  # only left over when the test failed
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> None:
+    args = ["--apps", "chaos", "--levels", "1,2", "--rounds", "2", "--duration", "0.3"]
+    args += ["--cold-starts", "1", "--synth-runs", "0", "--results-dir", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.bench", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The progress lines, in the order the levels were measured: "  round 1/2 chaos GET / c=1: ...".
+    measured = [
+        (int(match[1]) - 1, int(match[3]), match[2])
+        for match in re.finditer(r"^  round (\d+)/\d+ (\S+) .* c=(\d+):", done.stderr, re.MULTILINE)
+    ]
+    subjects = ["baseline", "chaos"]
+    assert measured == [(r, level, subjects[i]) for r, level, i in schedule(2, (1, 2), rounds=2)]
+    assert "| chaos | GET / | 2 |" in done.stdout
+    [results] = tmp_path.glob("*-bench.json")
+    document = json.loads(results.read_text())
+    assert document["settings"]["rounds"] == 2
+    rows = {(row["target"], row["concurrency"]): row for row in document["load"]}
+    assert set(rows) == {(name, level) for name in subjects for level in (1, 2)}
+    # Both rounds' time: each round drives for --duration.
+    assert all(row["elapsed_s"] >= 2 * 0.3 and row["requests"] > 0 for row in rows.values())

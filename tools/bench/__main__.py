@@ -36,6 +36,7 @@ from tools.backends import process
 from tools.bench import cpus, stats
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec
+from tools.bench.rounds import Sample, combine, schedule
 
 REPO_ROOT = dev.REPO_ROOT
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
@@ -129,15 +130,17 @@ def _users(port: int) -> tuple[HotPath, ...]:
     )
 
 
-#: Tasks in the table when GET /api/v1/tasks is measured (before the POST run adds more).
-TODO_SEED_TASKS = 20
+#: Tasks seeded, and the page size GET asks for: every GET answers this many, however
+#: many tasks the POST path, measured in between (``schedule``), has added.
+TODO_PAGE = 20
 
 
 def _todo(port: int) -> tuple[HotPath, ...]:
-    for number in range(TODO_SEED_TASKS):
+    for number in range(TODO_PAGE):
         _created(port, "/api/v1/tasks", {"title": f"task {number}"})
+    listing = f"/api/v1/tasks?limit={TODO_PAGE}"
     return (
-        HotPath("GET /api/v1/tasks", "GET", "/api/v1/tasks", 200),
+        HotPath(f"GET {listing}", "GET", listing, 200),
         HotPath("POST /api/v1/tasks", "POST", "/api/v1/tasks", 201, '{"title": "bench {n}"}'),
     )
 
@@ -170,9 +173,11 @@ REPRESENTATIVE = "users-redis"
 @dataclass(frozen=True)
 class Settings:
     levels: tuple[int, ...]
+    #: Seconds per hot path and level in each round.
     duration_s: float
     max_requests: int
     cold_starts: int
+    rounds: int
     #: None: one CPU, shared by everything.
     cpu_split: CpuSplit | None
 
@@ -266,43 +271,84 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def bench_target(
-    target: Target, config: ServerConfig, settings: Settings, paths: int | None = None
-) -> TargetRun:
-    """Cold starts, then the first ``paths`` hot paths (all by default) at every level."""
+@dataclass(frozen=True)
+class Subject:
+    """What one row of results measures: ``target`` served under ``config``."""
+
+    label: str
+    target: Target
+    config: ServerConfig
+
+
+@dataclass(frozen=True)
+class _Started:
+    subject: Subject
+    port: int
+    pid: int
+    hot_paths: tuple[HotPath, ...]
+    cold_starts_ms: list[float]
+
+
+def _start(stack: ExitStack, subject: Subject, settings: Settings, paths: int | None) -> _Started:
+    """The subject's backend, its cold starts, then its server, seeded and warmed up."""
+    target = subject.target
+    _log(f"{subject.label}: starting")
+    work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{target.name}-")))
+    # PostgreSQL runs as its own OS user, which must reach its data dir inside this one.
+    work.chmod(0o755)
+    backend_env = target.app.backend(stack, work, None) if target.app else {}
+    server_cpus = settings.cpu_split.server if settings.cpu_split else None
+    server = Server(target, backend_env, subject.config, work, server_cpus)
+    cold_starts = []
+    for _ in range(settings.cold_starts):
+        started, _port, elapsed_ms = server.start()
+        process.stop(started)
+        cold_starts.append(elapsed_ms)
+    running, port, _elapsed = server.start()
+    stack.callback(process.stop, running)
+    hot_paths = target.hot_paths(port)[:paths]
+    # Lazy backend clients and first-request imports, in every worker, before measuring.
+    drive(port, hot_paths[0], max(settings.levels), WARM_UP_S, settings.max_requests)
+    return _Started(subject, port, running.pid, hot_paths, cold_starts)
+
+
+def _measure(started: _Started, path: HotPath, level: int, settings: Settings) -> Sample:
+    cpu_before = cpus.group_cpu_seconds(started.pid)
+    outcome = drive(started.port, path, level, settings.duration_s, settings.max_requests)
+    cpu_after = cpus.group_cpu_seconds(started.pid)
+    return Sample(outcome, None if cpu_before is None or cpu_after is None else cpu_after - cpu_before)
+
+
+def bench(subjects: Sequence[Subject], settings: Settings, paths: int | None = None) -> dict[str, TargetRun]:
+    """Cold starts, then the first ``paths`` hot paths (all by default) of every subject
+    at every level, interleaved (``schedule``): a subject and the baseline are measured
+    seconds apart at each level, not minutes, so a host that speeds up or slows down
+    (shared CPUs) moves both alike, and the rounds average what drift remains."""
     with ExitStack() as stack:
-        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"bench-{target.name}-")))
-        # PostgreSQL runs as its own OS user, which must reach its data dir inside this one.
-        work.chmod(0o755)
-        backend_env = target.app.backend(stack, work, None) if target.app else {}
-        server_cpus = settings.cpu_split.server if settings.cpu_split else None
-        server = Server(target, backend_env, config, work, server_cpus)
-        cold_starts = []
-        for _ in range(settings.cold_starts):
-            started, _port, elapsed_ms = server.start()
-            process.stop(started)
-            cold_starts.append(elapsed_ms)
-        running, port, _elapsed = server.start()
-        stack.callback(process.stop, running)
-        hot_paths = target.hot_paths(port)[:paths]
-        # Lazy backend clients and first-request imports, in every worker, before measuring.
-        drive(port, hot_paths[0], max(settings.levels), WARM_UP_S, settings.max_requests)
-        results = []
-        for path in hot_paths:
-            for level in settings.levels:
-                cpu_before = cpus.group_cpu_seconds(running.pid)
-                outcome = drive(port, path, level, settings.duration_s, settings.max_requests)
-                cpu_after = cpus.group_cpu_seconds(running.pid)
-                server_cpu_s = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-                result = stats.summarize(
-                    target.name, path.label, level, **asdict(outcome), server_cpu_s=server_cpu_s
-                )
+        started = [_start(stack, subject, settings, paths) for subject in subjects]
+        samples: dict[tuple[str, str, int], list[Sample]] = {}
+        for round_index, level, index in schedule(len(started), settings.levels, settings.rounds):
+            run = started[index]
+            for path in run.hot_paths:
+                sample = _measure(run, path, level, settings)
+                samples.setdefault((run.subject.label, path.label, level), []).append(sample)
+                result = combine(run.subject.label, path.label, level, [sample])
                 _log(
-                    f"  {target.name} {path.label} c={level}: {result.rps:,.0f} req/s"
-                    f" p99 {result.p99_ms:.1f} server CPU {result.server_cpu_percent:.0f}%"
+                    f"  round {round_index + 1}/{settings.rounds} {run.subject.label} {path.label}"
+                    f" c={level}: {result.rps:,.0f} req/s p99 {result.p99_ms:.1f}"
+                    f" server CPU {result.server_cpu_percent:.0f}%"
                 )
-                results.append(result)
-        return TargetRun(results, cold_starts)
+    return {
+        run.subject.label: TargetRun(
+            [
+                combine(run.subject.label, path.label, level, samples[run.subject.label, path.label, level])
+                for path in run.hot_paths
+                for level in settings.levels
+            ],
+            run.cold_starts_ms,
+        )
+        for run in started
+    }
 
 
 def time_synth(runs: int) -> dict[str, list[float]]:
@@ -459,10 +505,7 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     # Synth first: it fails fast, before minutes of load are measured.
     synth = {} if args.synth_runs == 0 else time_synth(args.synth_runs)
     _pin_load_side(settings.cpu_split)
-    by_target = {}
-    for target in targets:
-        _log(f"{target.name}: cold starts and load")
-        by_target[target.name] = bench_target(target, PRODUCTION, settings)
+    by_target = bench([Subject(target.name, target, PRODUCTION) for target in targets], settings)
     summaries = {
         name: app_summary(run, by_target[BASELINE], args.p99_target_ms)
         for name, run in by_target.items()
@@ -484,10 +527,9 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
     target = next(t for t in TARGETS if t.name == REPRESENTATIVE)
     env = environment(settings.cpu_split)
     _pin_load_side(settings.cpu_split)
-    results: dict[str, list[stats.LevelResult]] = {}
-    for config in CANDIDATE_CONFIGS:
-        _log(f"{config.label}")
-        results[config.label] = bench_target(target, config, replace(settings, cold_starts=0), paths=1).load
+    subjects = [Subject(config.label, target, config) for config in CANDIDATE_CONFIGS]
+    runs = bench(subjects, replace(settings, cold_starts=0), paths=1)
+    results = {label: run.load for label, run in runs.items()}
     mean_rps = {label: sum(r.rps for r in load) / len(load) for label, load in results.items()}
     best = max(mean_rps, key=mean_rps.__getitem__)
     headers = ["config"] + [f"c={level}: req/s / p99 ms" for level in settings.levels]
@@ -517,13 +559,27 @@ def _levels(raw: str) -> tuple[int, ...]:
     return levels
 
 
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--server-configs", action="store_true", help="compare gunicorn configurations")
     parser.add_argument("--apps", nargs="*", choices=[t.name for t in TARGETS if t.app], default=[])
     parser.add_argument("--levels", type=_levels, default=(1, 10, 50, 100), help="concurrency levels")
-    parser.add_argument("--duration", type=float, default=2.0, help="seconds per hot path and level")
-    parser.add_argument("--max-requests", type=int, default=50_000, help="requests per hot path and level")
+    parser.add_argument(
+        "--rounds", type=_positive, default=3, help="times every hot path and level is measured, interleaved"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=1.0, help="seconds per hot path and level in each round"
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=50_000, help="requests per hot path and level in each round"
+    )
     parser.add_argument("--cold-starts", type=int, default=5, help="cold starts per app")
     parser.add_argument("--synth-runs", type=int, default=3, help="synths of each kind (0 skips)")
     parser.add_argument("--p99-target-ms", type=float, default=stats.DEFAULT_P99_TARGET_MS)
@@ -541,7 +597,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     settings = Settings(
-        args.levels, args.duration, args.max_requests, args.cold_starts, CpuSplit.of(cpus.available())
+        levels=args.levels,
+        duration_s=args.duration,
+        max_requests=args.max_requests,
+        cold_starts=args.cold_starts,
+        rounds=args.rounds,
+        cpu_split=CpuSplit.of(cpus.available()),
     )
     try:
         if args.server_configs:
