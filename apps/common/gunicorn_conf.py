@@ -37,6 +37,11 @@ def when_ready(server: object) -> None:
     gc.enable()
 
 
+# SIGHUP runs this file again (collector off) and preloads the app anew, then forks new
+# workers without calling when_ready: without this they would never collect garbage.
+on_reload = when_ready
+
+
 graceful_timeout = 10
 keepalive = 5
 # The apps log every request themselves as JSON; gunicorn's access log would double it.

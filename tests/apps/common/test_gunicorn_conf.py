@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,3 +50,22 @@ def test_workers_collect_garbage_and_leave_the_masters_objects_frozen(server: tu
         # Disabled for good would leak every reference cycle a request makes.
         assert report["gc_enabled"] is True
         assert report["frozen_objects"] > 0
+
+
+def _workers(master: int) -> set[int]:
+    return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+
+
+def test_workers_forked_after_a_reload_collect_garbage_too(server: tuple[int, int]) -> None:
+    # SIGHUP runs the config file again (so gc.disable() too) and forks new workers
+    # without calling when_ready.
+    port, master = server
+    before = _workers(master)
+    os.kill(master, signal.SIGHUP)
+    deadline = time.monotonic() + 20
+    while not ((now := _workers(master)) and len(now) == WORKERS and not now & before):
+        assert time.monotonic() < deadline, f"workers {before} not replaced after SIGHUP"
+        time.sleep(0.05)
+    reports = [json.loads(request(port, "/")[1]) for _ in range(3 * WORKERS)]
+    assert {report["pid"] for report in reports} <= now
+    assert all(report["gc_enabled"] for report in reports)
