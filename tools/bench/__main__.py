@@ -88,11 +88,12 @@ class ServerConfig:
 PRODUCTION = ServerConfig()
 #: gevent/eventlet are not installed in the image: only the stock worker classes compete.
 CANDIDATE_CONFIGS = (
+    ServerConfig("sync", 1, 1),
     ServerConfig("sync", 2, 1),
-    ServerConfig("sync", 4, 1),
+    ServerConfig("gthread", 1, 4),
+    ServerConfig("gthread", 1, 8),
     ServerConfig("gthread", 2, 4),
     ServerConfig("gthread", 2, 8),
-    ServerConfig("gthread", 4, 4),
 )
 
 
