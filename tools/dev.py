@@ -14,7 +14,7 @@ Environment:
   DYNAMODB_PORT, REDIS_PORT, POSTGRES_PORT
                             a backend's port when running one app (default: a free port)
   DEV_DATA_DIR              where backends keep their data (default: .dev/ in the repository)
-  WEB_CONCURRENCY (default 2), GUNICORN_THREADS, LOG_LEVEL   passed on to gunicorn and the app
+  WEB_CONCURRENCY (default 1), GUNICORN_THREADS, LOG_LEVEL   passed on to gunicorn and the app
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ DATA_DIR_VAR = "DEV_DATA_DIR"
 PASSTHROUGH_ENV = (
     "PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "WEB_CONCURRENCY", "GUNICORN_THREADS", "LOG_LEVEL",
 )  # fmt: skip
-DEFAULT_WEB_CONCURRENCY = "2"
+DEFAULT_WEB_CONCURRENCY = "1"
 START_TIMEOUT = 30.0
 
 REDIS_USER = "app"

@@ -2,8 +2,8 @@
 
 Environment:
   PORT              listen port (default 8080, App Runner's default port)
-  WEB_CONCURRENCY   worker processes (default: two per CPU this process may run on)
-  GUNICORN_THREADS  threads per worker (default 4)
+  WEB_CONCURRENCY   worker processes (default: one per CPU this process may run on)
+  GUNICORN_THREADS  threads per worker (default 8)
   APP_MODULE        app package; serves ``<APP_MODULE>.wsgi:app`` (set by the Dockerfile)
 """
 
@@ -11,13 +11,14 @@ import gc
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
-# gthread, two workers per CPU, four threads each: the best of the configurations
-# `make bench-server-configs` compared (README, "Benchmarks"); threads overlap the
-# datastore round trips that dominate every app's requests.
+# gthread, one worker per CPU, eight threads each: the best of the configurations
+# `make bench-server-configs` compared (README, "Benchmarks"). Threads overlap the
+# datastore round trips that dominate every app's requests; a second process on the
+# same CPU only adds switching between them.
 # The CPUs this process may run on, not the host's: a cpuset or taskset limits them.
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * len(os.sched_getaffinity(0)))
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = 30
 # Import the app once in the master, then fork: workers start in milliseconds instead of
 # each paying the imports at once (cold start, `make bench`). The apps open backend

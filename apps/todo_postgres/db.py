@@ -23,10 +23,10 @@ from todo_postgres.models import metadata
 
 log = logging.getLogger(__name__)
 
-# gunicorn runs GUNICORN_THREADS (default 4) threads per worker: one connection each
+# gunicorn runs GUNICORN_THREADS (default 8) threads per worker: one connection each
 # plus headroom, while many instances x workers stay under the server's max_connections.
-POOL_SIZE = 5
-MAX_OVERFLOW = 5
+POOL_SIZE = 8
+MAX_OVERFLOW = 2
 POOL_TIMEOUT_SECONDS = 3
 CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_MS = 5000
