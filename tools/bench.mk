@@ -6,5 +6,5 @@ BENCH_ARGS ?=
 bench: install ## Benchmark every app against a hello-world baseline: req/s, latency, cold start, synth time
 	$(PY) -m tools.bench $(BENCH_ARGS)
 
-bench-server-configs: install ## Compare gunicorn worker classes/workers/threads on one hot path
+bench-server-configs: install ## Compare gunicorn worker classes/workers/threads on one hot path (BENCH_ARGS="--apps ..." for others)
 	$(PY) -m tools.bench --server-configs $(BENCH_ARGS)

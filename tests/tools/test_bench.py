@@ -25,6 +25,7 @@ import pytest
 from tools.backends import process
 from tools.backends.process import LOCALHOST
 from tools.bench import cpus, stats
+from tools.bench.__main__ import CANDIDATE_CONFIGS
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec, drive
 from tools.bench.rounds import Sample, combine, schedule
@@ -370,3 +371,23 @@ def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> N
     assert set(rows) == {(name, level) for name in subjects for level in (1, 2)}
     # Both rounds' time: each round drives for --duration.
     assert all(row["elapsed_s"] >= 2 * 0.3 and row["requests"] > 0 for row in rows.values())
+
+
+def test_server_configs_compare_the_app_asked_for(tmp_path: Path) -> None:
+    args = ["--server-configs", "--apps", "chaos", "--levels", "1", "--rounds", "1", "--duration", "0.2"]
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.bench", *args, "--results-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # Not the default users-redis: the app --apps names, every candidate config measured.
+    assert "## Server configs (chaos GET /)" in done.stdout
+    [results] = tmp_path.glob("*-server-configs.json")
+    [(app, compared)] = json.loads(results.read_text())["apps"].items()
+    assert app == "chaos"
+    assert set(compared["load"]) == {config.label for config in CANDIDATE_CONFIGS}
+    assert compared["best"] in compared["load"]
+    assert all(row["requests"] > 0 for load in compared["load"].values() for row in load)

@@ -167,7 +167,8 @@ TARGETS = (
     Target("todo-postgres", dev.find_app("todo-postgres"), "/healthz", _todo),
     Target("chaos", dev.find_app("chaos"), "/healthz", _home),
 )
-#: The --server-configs hot path: a backend round trip, like most of the apps' traffic.
+#: The --server-configs hot path without --apps: a backend round trip, like most of the
+#: apps' traffic.
 REPRESENTATIVE = "users-redis"
 
 
@@ -523,11 +524,21 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     }
 
 
-def run_server_configs(settings: Settings) -> dict[str, Any]:
-    """The representative hot path under each candidate config; the best by mean req/s."""
-    target = next(t for t in TARGETS if t.name == REPRESENTATIVE)
+def run_server_configs(settings: Settings, apps: Sequence[str] = ()) -> dict[str, Any]:
+    """Each app's first hot path (``REPRESENTATIVE``'s by default) under every candidate
+    config, the configs interleaved; the best by mean req/s, per app."""
     env = environment(settings.cpu_split)
     _pin_load_side(settings.cpu_split)
+    print(environment_section(env))
+    compared = {name: _compare_configs(_target(name), settings) for name in apps or [REPRESENTATIVE]}
+    return {"environment": env, "settings": asdict(settings), "apps": compared}
+
+
+def _target(name: str) -> Target:
+    return next(t for t in TARGETS if t.name == name)
+
+
+def _compare_configs(target: Target, settings: Settings) -> dict[str, Any]:
     subjects = [Subject(config.label, target, config) for config in CANDIDATE_CONFIGS]
     runs = bench(subjects, replace(settings, cold_starts=0), paths=1)
     results = {label: run.load for label, run in runs.items()}
@@ -541,16 +552,10 @@ def run_server_configs(settings: Settings) -> dict[str, Any]:
         + [mean_rps[label], stats.cpu_ms_per_request(load)]
         for label, load in results.items()
     ]
-    print(environment_section(env))
     print(f"\n## Server configs ({target.name} {results[best][0].path})\n")
     print(stats.markdown_table(headers, rows))
     print(f"\nBest: {best}")
-    return {
-        "environment": env,
-        "settings": asdict(settings),
-        "load": {label: [r.as_dict() for r in load] for label, load in results.items()},
-        "best": best,
-    }
+    return {"load": {label: [r.as_dict() for r in load] for label, load in results.items()}, "best": best}
 
 
 def _levels(raw: str) -> tuple[int, ...]:
@@ -570,7 +575,13 @@ def _positive(raw: str) -> int:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--server-configs", action="store_true", help="compare gunicorn configurations")
-    parser.add_argument("--apps", nargs="*", choices=[t.name for t in TARGETS if t.app], default=[])
+    parser.add_argument(
+        "--apps",
+        nargs="*",
+        choices=[t.name for t in TARGETS if t.app],
+        default=[],
+        help=f"apps to measure (default: all; with --server-configs: {REPRESENTATIVE}, first hot path)",
+    )
     parser.add_argument("--levels", type=_levels, default=(1, 10, 50, 100), help="concurrency levels")
     parser.add_argument(
         "--rounds", type=_positive, default=3, help="times every hot path and level is measured, interleaved"
@@ -607,7 +618,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if args.server_configs:
-            document = run_server_configs(settings)
+            document = run_server_configs(settings, args.apps)
             name = "server-configs"
         else:
             document = run_all(args, settings)
