@@ -53,6 +53,7 @@ DATA_DIR_VAR = "DEV_DATA_DIR"
 PASSTHROUGH_ENV = (
     "PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "WEB_CONCURRENCY", "GUNICORN_THREADS", "LOG_LEVEL",
 )  # fmt: skip
+# One worker, as on a 1 vCPU App Runner instance; the image defaults to one per CPU.
 DEFAULT_WEB_CONCURRENCY = "1"
 START_TIMEOUT = 30.0
 

@@ -349,13 +349,17 @@ def test_terminated_bench_stops_what_it_started() -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+def _bench(results_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m tools.bench`` run to completion, its results in ``results_dir``."""
+    command = [sys.executable, "-m", "tools.bench", *args, "--results-dir", str(results_dir)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done
+
+
 def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> None:
     args = ["--apps", "chaos", "--levels", "1,2", "--rounds", "2", "--duration", "0.3"]
-    args += ["--cold-starts", "1", "--synth-runs", "0", "--results-dir", str(tmp_path)]
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.bench", *args], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = _bench(tmp_path, *args, "--cold-starts", "1", "--synth-runs", "0")
     # The progress lines, in the order the levels were measured: "  round 1/2 chaos GET / c=1: ...".
     measured = [
         (int(match[1]) - 1, int(match[3]), match[2])
@@ -375,14 +379,7 @@ def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> N
 
 def test_server_configs_compare_the_app_asked_for(tmp_path: Path) -> None:
     args = ["--server-configs", "--apps", "chaos", "--levels", "1", "--rounds", "1", "--duration", "0.2"]
-    done = subprocess.run(
-        [sys.executable, "-m", "tools.bench", *args, "--results-dir", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    done = _bench(tmp_path, *args)
     # Not the default users-redis: the app --apps names, every candidate config measured.
     assert "## Server configs (chaos GET /)" in done.stdout
     [results] = tmp_path.glob("*-server-configs.json")
