@@ -376,8 +376,17 @@ def time_synth(runs: int) -> dict[str, list[float]]:
     return times
 
 
+def _installed_version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def environment(split: CpuSplit | None) -> dict[str, Any]:
-    versions = {name: metadata.version(name) for name in ("flask", "werkzeug", "gunicorn", "aws-cdk-lib")}
+    # The server stack, each app's client library, and what synthesizes the stacks.
+    packages = ("flask", "werkzeug", "gunicorn", "boto3", "redis", "hiredis", "sqlalchemy", "psycopg2-binary")
+    versions = {name: _installed_version(name) for name in (*packages, "aws-cdk-lib")}
     return {
         "cpu_count": os.cpu_count(),
         "cpus": split.describe() if split else "one CPU shared by the server, load generator and backend",
