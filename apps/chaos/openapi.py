@@ -14,7 +14,10 @@ _ITEM: JsonObject = {
     "properties": {"pk": {"type": "string"}, "sk": {"type": "string"}},
 }
 _NO_RESPONSE: JsonObject = {
-    "description": "No response: the worker (or with scope=container the whole server) exits with status 1"
+    "description": (
+        "No response: the worker exits with status 1; with scope=container the gunicorn master "
+        "then shuts down too (its quick shutdown, status 0), so the container stops"
+    )
 }
 _SCOPE: JsonObject = {
     "name": "scope",
