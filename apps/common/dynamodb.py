@@ -23,6 +23,10 @@ RETRY_MODE: Final = "standard"
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 5
+#: A ceiling, not an allocation (connections open when a request needs one): above any
+#: thread count a worker runs (GUNICORN_THREADS, default 8). With botocore's default of
+#: 10, each thread past the tenth would open and then drop a connection per request.
+MAX_POOL_CONNECTIONS = 64
 
 #: Error codes meaning "DynamoDB cannot take this request now": the client may retry.
 UNAVAILABLE_ERROR_CODES = frozenset(
@@ -51,6 +55,7 @@ def dynamodb_client(
         retries={"mode": RETRY_MODE, "max_attempts": max_attempts},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
+        max_pool_connections=MAX_POOL_CONNECTIONS,
     )
     return boto3.session.Session().client(
         "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config
