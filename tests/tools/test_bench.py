@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import children, running
 from tools.backends import process
 from tools.backends.process import LOCALHOST
 from tools.bench import cpus, stats
@@ -308,19 +309,6 @@ def test_started_process_is_pinned_to_its_cpus() -> None:
         process.stop(child)
 
 
-def _children(pid: int) -> set[int]:
-    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    # An exited process nobody has reaped yet (a zombie) is not running either.
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def test_terminated_bench_stops_what_it_started() -> None:
     # A long load level, so SIGTERM lands while the baseline server and the load generator run.
     args = ["--apps", "chaos", "--synth-runs", "0", "--cold-starts", "0", "--levels", "1", "--duration", "60"]
@@ -330,17 +318,17 @@ def test_terminated_bench_stops_what_it_started() -> None:
     started: set[int] = set()
     try:
         deadline = time.monotonic() + 60
-        while len(started := _children(bench.pid)) < 2 and time.monotonic() < deadline:
+        while len(started := children(bench.pid)) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(started) >= 2, "the bench never started its server and load generator"
         # The server's workers too.
-        started |= {worker for pid in started for worker in _children(pid)}
+        started |= {worker for pid in started for worker in children(pid)}
         bench.terminate()
         assert bench.wait(timeout=30) == 128 + signal.SIGTERM
         deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        while any(running(pid) for pid in started) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not [pid for pid in started if _alive(pid)]
+        assert not [pid for pid in started if running(pid)]
     finally:
         bench.kill()
         bench.wait()

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import redis
 
+from tests.support.processes import children, running
 from tools import dev
 from tools.backends.process import LOCALHOST, free_port
 
@@ -45,27 +46,11 @@ STRAY_ENV = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "REDIS_URL"
 # --- processes -----------------------------------------------------------------------
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            found.update(int(child) for child in children.read_text().split())
-    return found
-
-
 def _descendants(pid: int) -> set[int]:
     found: set[int] = set()
     pending = [pid]
     while pending:
-        for child in _children(pending.pop()) - found:
+        for child in children(pending.pop()) - found:
             found.add(child)
             pending.append(child)
     return found
@@ -150,7 +135,7 @@ class DevRun:
 
     def gunicorn(self, app: str) -> tuple[int, dict[str, str]]:
         """The pid and environment of ``app``'s gunicorn master (the runner's child serving it)."""
-        for pid in _children(self.runner()):
+        for pid in children(self.runner()):
             environ = dict(
                 item.split("=", 1)
                 for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
@@ -167,9 +152,9 @@ class DevRun:
         send()
         returncode = self.make.wait(timeout=STOP_TIMEOUT)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and any(_alive(pid) for pid in started):
+        while time.monotonic() < deadline and any(running(pid) for pid in started):
             time.sleep(0.1)
-        left = {pid: _cmdline(pid) for pid in started if _alive(pid)}
+        left = {pid: _cmdline(pid) for pid in started if running(pid)}
         assert not left, f"processes left behind: {left}\n{self.output}"
         return returncode
 
@@ -183,7 +168,7 @@ class DevRun:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.make.wait(timeout=STOP_TIMEOUT)
         for pid in pids:
-            if _alive(pid):
+            if running(pid):
                 os.kill(pid, signal.SIGKILL)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.processes import running
 from tools.backends import process
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -64,7 +65,7 @@ class ChaosServer:
         for children in Path(f"/proc/{self.master_pid}/task").glob("*/children"):
             with contextlib.suppress(OSError):
                 pids.update(int(pid) for pid in children.read_text().split())
-        return {pid for pid in pids if _alive(pid)}
+        return {pid for pid in pids if running(pid)}
 
     def wait_for_workers(self, *, timeout: float) -> set[int]:
         """Block until the master has its full count of workers."""
@@ -94,15 +95,6 @@ class ChaosServer:
         with self.log_file.open("rb") as log:
             log.seek(offset)
             return log.read().decode(errors="replace")
-
-
-def _alive(pid: int) -> bool:
-    """Running (not a zombie waiting to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @contextlib.contextmanager
