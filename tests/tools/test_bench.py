@@ -376,3 +376,21 @@ def test_server_configs_compare_the_app_asked_for(tmp_path: Path) -> None:
     assert set(compared["load"]) == {config.label for config in CANDIDATE_CONFIGS}
     assert compared["best"] in compared["load"]
     assert all(row["requests"] > 0 for load in compared["load"].values() for row in load)
+
+
+def test_empty_app_synth_imports_none_of_our_stacks() -> None:
+    # The baseline is an empty CDK app: importing the stacks (and cdk-nag) is what they cost.
+    program = (
+        "import runpy, sys\n"
+        "sys.argv = ['synth', 'empty']\n"
+        "runpy.run_module('tools.bench.synth', run_name='__main__')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'cdk', 'constructs_lib', 'cdk_nag'}))\n"
+    )
+    env = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds, imported = done.stdout.splitlines()
+    assert float(seconds) > 0
+    assert imported == "[]"
