@@ -1,11 +1,11 @@
 """Synthesize the four stacks or an empty app, timed (``python -m tools.bench.synth``).
 
-    python -m tools.bench.synth stacks|empty OUTDIR
+    python -m tools.bench.synth stacks|empty
 
-The stacks with cdk.json's context, as ``cdk synth`` would. Prints the seconds from building
-the app to the end of synthesis (the caller times the whole process, imports included). The
-empty app imports only aws-cdk-lib: importing our stacks' modules is part of what the stacks
-cost, not of the baseline they are compared with.
+The stacks with cdk.json's context, as ``cdk synth`` would, into a temporary directory.
+Prints the seconds from building the app to the end of synthesis (the caller times the
+whole process, imports included). The empty app imports only aws-cdk-lib: importing our
+stacks' modules is part of what the stacks cost, not of the baseline they are compared with.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.processes import running
+from tests.support.processes import children, running
 from tools.backends import process
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -61,11 +61,7 @@ class ChaosServer:
 
     def worker_pids(self) -> set[int]:
         """The master's live children, read from /proc (gunicorn forks workers directly)."""
-        pids: set[int] = set()
-        for children in Path(f"/proc/{self.master_pid}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                pids.update(int(pid) for pid in children.read_text().split())
-        return {pid for pid in pids if running(pid)}
+        return {pid for pid in children(self.master_pid) if running(pid)}
 
     def wait_for_workers(self, *, timeout: float) -> set[int]:
         """Block until the master has its full count of workers."""

@@ -7,15 +7,14 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.apps.chaos.server import request
+from tests.support.processes import children
 from tools import dev
 from tools.backends import process
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 WORKERS = 2
 
 
@@ -24,7 +23,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]
     """gunicorn with the image's config serving the probe; yields (port, master pid)."""
     port = process.free_port()
     args = [*dev.gunicorn_args(port), "--workers", str(WORKERS), "tests.apps.common.gc_probe:app"]
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(dev.REPO_ROOT)}
     env.pop("APP_MODULE", None)
     log_file = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     started = process.start(args, log_file=log_file, env=env)
@@ -52,18 +51,14 @@ def test_workers_collect_garbage_and_leave_the_masters_objects_frozen(server: tu
         assert report["frozen_objects"] > 0
 
 
-def _workers(master: int) -> set[int]:
-    return {int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()}
-
-
 def test_workers_forked_after_a_reload_collect_garbage_too(server: tuple[int, int]) -> None:
     # SIGHUP runs the config file again (so gc.disable() too) and forks new workers
     # without calling when_ready.
     port, master = server
-    before = _workers(master)
+    before = children(master)
     os.kill(master, signal.SIGHUP)
     deadline = time.monotonic() + 20
-    while not ((now := _workers(master)) and len(now) == WORKERS and not now & before):
+    while not ((now := children(master)) and len(now) == WORKERS and not now & before):
         assert time.monotonic() < deadline, f"workers {before} not replaced after SIGHUP"
         time.sleep(0.05)
     reports = [json.loads(request(port, "/")[1]) for _ in range(3 * WORKERS)]
