@@ -6,10 +6,18 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, request
+from flask import Flask
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _REQUEST_LOGGER = "request"
+# One encoder for every line: json.dumps(..., default=str) would build a new one each time.
+_encode = json.JSONEncoder(default=str).encode
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,7 +33,7 @@ class JsonFormatter(logging.Formatter):
             entry.update(fields)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _encode(entry)
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -39,26 +47,51 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
+class RequestLog:
+    """WSGI middleware that logs each request once: method, path, status, latency.
+
+    Around the whole Flask app rather than in its request hooks: the latency covers
+    routing and error handling too, and a request costs no hook dispatch.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self.log = logging.getLogger(_REQUEST_LOGGER)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status = 500  # stays so if the app raises before it starts a response
+
+        def record_status(
+            status_line: str,
+            headers: list[tuple[str, str]],
+            exc_info: OptExcInfo | None = None,
+        ) -> Callable[[bytes], object]:
+            nonlocal status
+            status = int(status_line[:3])
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            return self.app(environ, record_status)
+        finally:
+            self.log.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": environ.get("REQUEST_METHOD"),
+                        "path": _path(environ),
+                        "status": status,
+                        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
+            )
+
+
+def _path(environ: WSGIEnvironment) -> str:
+    """The request path as Flask's ``request.path`` has it (WSGI strings are latin-1)."""
+    path: str = environ.get("PATH_INFO", "")
+    return "/" + path.encode("latin-1").decode(errors="replace").lstrip("/")
+
+
 def register_request_logging(app: Flask) -> None:
-    logger = logging.getLogger(_REQUEST_LOGGER)
-
-    @app.before_request
-    def _start_timer() -> None:
-        g.request_started = time.perf_counter()
-
-    @app.after_request
-    def _log_request(response: Response) -> Response:
-        started = g.get("request_started")
-        latency_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
-        logger.info(
-            "request",
-            extra={
-                "fields": {
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "latency_ms": latency_ms,
-                }
-            },
-        )
-        return response
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
