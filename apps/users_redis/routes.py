@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import Blueprint, Response, current_app
 
 from common import NotFound, json_object
@@ -34,4 +32,4 @@ def get_user(email: str) -> dict[str, str]:
     user = _store().find(check_email(email))
     if user is None:
         raise NotFound(f"user does not exist {email}")
-    return asdict(user)
+    return {"email": user.email, "name": user.name}
