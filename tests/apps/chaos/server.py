@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.http import get
 from tests.support.processes import children, running
 from tools.backends import process
 
@@ -19,17 +20,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 APPS_DIR = REPO_ROOT / "apps"
 GUNICORN = REPO_ROOT / ".venv" / "bin" / "gunicorn"
 GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
-
-
-def request(port: int, path: str, *, timeout: float = 5.0) -> tuple[int, bytes]:
-    """One GET on a fresh connection that is closed afterwards: no keep-alive, no retry."""
-    conn = http.client.HTTPConnection(process.LOCALHOST, port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Connection": "close"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 class ChaosServer:
@@ -127,7 +117,7 @@ class Traffic:
             if self._stop.is_set() or time.monotonic() > deadline:
                 return
             try:
-                status, body = request(self.port, "/")
+                status, body = get(self.port, "/")
             except (OSError, http.client.HTTPException) as error:
                 self.failures.append(f"{type(error).__name__}: {error}")
             else:

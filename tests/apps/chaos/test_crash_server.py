@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from tests.apps.chaos.conftest import REGION, TABLE_NAME
-from tests.apps.chaos.server import ChaosServer, Traffic, request, running_server
+from tests.apps.chaos.server import ChaosServer, Traffic, running_server
+from tests.support.http import get
 from tools.backends import process
 
 pytestmark = pytest.mark.slow
@@ -62,7 +63,7 @@ def crash_one_worker(server: ChaosServer, traffic: Traffic, path: str) -> int:
     traffic.wait_for(10)
     before = server.worker_pids()
     with pytest.raises(DROPPED) as dropped:
-        request(server.port, path)
+        get(server.port, path)
     assert not dropped.errisinstance(TimeoutError), f"{path} hung instead of ending its worker"
     after = server.wait_for_replacement(before, timeout=RECOVERY_SECONDS)
     (dead,) = before - after
@@ -75,7 +76,7 @@ def test_panic_is_a_json_500_and_no_worker_dies(server: ChaosServer) -> None:
     with Traffic(server.port) as traffic:
         traffic.wait_for(10)
         before = server.worker_pids()
-        status, body = request(server.port, "/panic")
+        status, body = get(server.port, "/panic")
         traffic.wait_for(20)
     assert (status, json.loads(body)) == (500, {"error": "internal server error"})
     assert server.worker_pids() == before
@@ -107,10 +108,10 @@ def test_crash_ends_only_its_worker(server: ChaosServer, path: str) -> None:
 def test_unknown_scope_is_a_400_and_nothing_dies(server: ChaosServer) -> None:
     server.wait_for_workers(timeout=RECOVERY_SECONDS)
     before = server.worker_pids()
-    status, body = request(server.port, "/exit?scope=everything")
+    status, body = get(server.port, "/exit?scope=everything")
     assert status == 400
     assert "scope" in json.loads(body)["error"]
-    assert request(server.port, "/")[0] == 200
+    assert get(server.port, "/")[0] == 200
     assert server.worker_pids() == before
 
 
@@ -120,7 +121,7 @@ def test_container_scope_ends_the_whole_server(tmp_path: Path, path: str) -> Non
         traffic.wait_for(10)
         workers = server.worker_pids()
         with pytest.raises(DROPPED):
-            request(server.port, path)
+            get(server.port, path)
         assert server.process is not None
         # gunicorn's quick shutdown exits 0; PID 1 ignores signals it has no handler for
         # (e.g. SIGKILL from inside its container), so that is the only way down.

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.apps.chaos.server import request
+from tests.support.http import get
 from tests.support.processes import children
 from tools import dev
 from tools.backends import process
@@ -36,14 +36,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]
 
 def test_the_master_imports_the_app_without_collecting(server: tuple[int, int]) -> None:
     port, _master = server
-    status, body = request(port, "/")
+    status, body = get(port, "/")
     assert status == 200
     assert json.loads(body)["imported_with_gc"] is False
 
 
 def test_workers_collect_garbage_and_leave_the_masters_objects_frozen(server: tuple[int, int]) -> None:
     port, master = server
-    reports = [json.loads(request(port, "/")[1]) for _ in range(3 * WORKERS)]
+    reports = [json.loads(get(port, "/")[1]) for _ in range(3 * WORKERS)]
     for report in reports:
         assert report["pid"] != master
         # Disabled for good would leak every reference cycle a request makes.
@@ -61,6 +61,6 @@ def test_workers_forked_after_a_reload_collect_garbage_too(server: tuple[int, in
     while not ((now := children(master)) and len(now) == WORKERS and not now & before):
         assert time.monotonic() < deadline, f"workers {before} not replaced after SIGHUP"
         time.sleep(0.05)
-    reports = [json.loads(request(port, "/")[1]) for _ in range(3 * WORKERS)]
+    reports = [json.loads(get(port, "/")[1]) for _ in range(3 * WORKERS)]
     assert {report["pid"] for report in reports} <= now
     assert all(report["gc_enabled"] for report in reports)
