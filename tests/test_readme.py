@@ -6,7 +6,8 @@ import json
 import re
 import subprocess
 
-from tests.support.cdk_app import REPO_ROOT, cdk_json_context
+from tests.support.cdk_app import cdk_json_context
+from tools import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
 

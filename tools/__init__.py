@@ -3,3 +3,8 @@
 Used by the Makefile and by ``tests/``; never imported by ``apps/``, ``cdk/`` or
 ``constructs_lib/``.
 """
+
+from pathlib import Path
+
+#: The checkout: every path the tools and tests build starts here.
+REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -36,12 +36,12 @@ from typing import IO, TextIO
 
 import redis
 
+from tools import REPO_ROOT
 from tools.backends import process
 from tools.backends.dynamodb import REGION, LocalDynamoDB
 from tools.backends.postgres import SUPERUSER, LocalPostgres
 from tools.backends.redis import LocalRedis
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 APPS_DIR = REPO_ROOT / "apps"
 GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
 DEFAULT_DATA_DIR = REPO_ROOT / ".dev"

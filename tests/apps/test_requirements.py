@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cdk_app import REPO_ROOT
+from tools import REPO_ROOT
 
 APPS_DIR = REPO_ROOT / "apps"
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.-]+)==(?P<version>\S+)$")

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.cdk_app import REPO_ROOT
 from tests.support.gates import cfn_lint_findings, secret_literals
+from tools import REPO_ROOT
 
 
 def readme_example() -> str:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from cdk.context import cdk_json_context, new_app
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-__all__ = ["REPO_ROOT", "cdk_json_context", "new_app"]
+__all__ = ["cdk_json_context", "new_app"]

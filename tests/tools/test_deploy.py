@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cdk_app import REPO_ROOT
+from tools import REPO_ROOT
 
 
 @pytest.fixture

@@ -26,12 +26,11 @@ import pytest
 import redis
 
 from tests.support.processes import children, running
-from tools import dev
+from tools import REPO_ROOT, dev
 from tools.backends.process import LOCALHOST, free_port
 
 pytestmark = pytest.mark.slow
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make") or "make"
 _INCLUDED = "include tools/dev.mk" in (REPO_ROOT / "Makefile").read_text()
 # -o install: a test run never reinstalls .venv or node_modules.

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Literal
 import boto3
 from botocore.config import Config
 
+from tools import REPO_ROOT
 from tools.backends import process
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DYNALITE = REPO_ROOT / "node_modules" / ".bin" / "dynalite"
 REGION = "us-east-1"
 _INSTALL_HINT = f"run `npm ci` in {REPO_ROOT} (installs dynalite with the CDK CLI)"

@@ -31,14 +31,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tools import dev
+from tools import REPO_ROOT, dev
 from tools.backends import process
 from tools.bench import cpus, stats
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec
 from tools.bench.rounds import Sample, combine, schedule
 
-REPO_ROOT = dev.REPO_ROOT
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 BASELINE = "baseline"
 JSON_TYPE = "application/json"

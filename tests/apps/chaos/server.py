@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tests.support.http import get
 from tests.support.processes import children, running
+from tools import REPO_ROOT
 from tools.backends import process
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 APPS_DIR = REPO_ROOT / "apps"
 GUNICORN = REPO_ROOT / ".venv" / "bin" / "gunicorn"
 GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"

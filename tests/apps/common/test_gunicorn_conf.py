@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.http import get
 from tests.support.processes import children
-from tools import dev
+from tools import REPO_ROOT, dev
 from tools.backends import process
 
 WORKERS = 2
@@ -23,7 +23,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]
     """gunicorn with the image's config serving the probe; yields (port, master pid)."""
     port = process.free_port()
     args = [*dev.gunicorn_args(port), "--workers", str(WORKERS), "tests.apps.common.gc_probe:app"]
-    env = {**os.environ, "PYTHONPATH": str(dev.REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("APP_MODULE", None)
     log_file = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     started = process.start(args, log_file=log_file, env=env)
