@@ -7,7 +7,6 @@ signal with no process left behind, and finds its data again after a restart.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import importlib
 import json
 import os
@@ -28,6 +27,7 @@ import redis
 from tests.support.processes import children, running
 from tools import REPO_ROOT, dev
 from tools.backends.process import LOCALHOST, free_port
+from tools.local_http import request
 
 pytestmark = pytest.mark.slow
 
@@ -184,20 +184,12 @@ def data_dir() -> Iterator[Path]:
 # --- each app's main flow -------------------------------------------------------------
 
 
-def call(port: int, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], bytes]:
-    """One request on a fresh connection, redirects not followed."""
-    conn = http.client.HTTPConnection(LOCALHOST, port, timeout=15)
-    try:
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        conn.close()
+#: A first request opens the app's backend client: generous on a slow host.
+REQUEST_TIMEOUT = 15.0
 
 
 def ok_json(port: int, method: str, path: str, body: Any = None, *, status: int = 200) -> Any:
-    code, _, payload = call(port, method, path, body)
+    code, _, payload = request(port, method, path, body, timeout=REQUEST_TIMEOUT)
     assert code == status, payload
     return json.loads(payload)
 
@@ -215,7 +207,7 @@ LONG_URL = "https://example.com/made-by-make-dev"
 
 
 def _shortener_read(port: int, code: str) -> None:
-    status, headers, _ = call(port, "GET", f"/{code}")
+    status, headers, _ = request(port, "GET", f"/{code}", timeout=REQUEST_TIMEOUT)
     assert (status, headers.get("Location")) == (302, LONG_URL)
 
 
@@ -224,7 +216,9 @@ def _users_read(port: int, email: str) -> None:
 
 
 def _users_write(port: int) -> str:
-    code, _, payload = call(port, "POST", "/", {"email": "dev@example.com", "name": "Dev"})
+    code, _, payload = request(
+        port, "POST", "/", {"email": "dev@example.com", "name": "Dev"}, timeout=REQUEST_TIMEOUT
+    )
     assert code == 200, payload
     return "dev@example.com"
 

@@ -13,7 +13,6 @@ the issue's targets are reported, never fatal: this is a benchmark, not a test.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import platform
@@ -31,7 +30,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from tools import REPO_ROOT, dev
+from tools import REPO_ROOT, dev, local_http
 from tools.backends import process
 from tools.bench import cpus, stats
 from tools.bench.cpus import CpuSplit
@@ -40,7 +39,6 @@ from tools.bench.rounds import Sample, combine, schedule
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 BASELINE = "baseline"
-JSON_TYPE = "application/json"
 #: The gunicorn settings a --server-configs run overrides; the rest of the env passes through.
 SERVER_ENV = ("WEB_CONCURRENCY", "GUNICORN_THREADS")
 START_TIMEOUT = 30.0
@@ -96,19 +94,8 @@ CANDIDATE_CONFIGS = (
 )
 
 
-def _call(port: int, method: str, path: str, body: object = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(process.LOCALHOST, port, timeout=5)
-    try:
-        payload = None if body is None else json.dumps(body)
-        connection.request(method, path, body=payload, headers={"Content-Type": JSON_TYPE})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 def _created(port: int, path: str, body: object) -> bytes:
-    status, answer = _call(port, "POST", path, body)
+    status, _, answer = local_http.request(port, "POST", path, body)
     if status not in (200, 201):
         raise RuntimeError(f"seeding POST {path} answered {status}: {answer[:200]!r}")
     return answer
@@ -234,7 +221,7 @@ def _wait_for_ok(port: int, path: str, server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.returncode} before answering {path}")
         try:
-            if _call(port, "GET", path)[0] == 200:
+            if local_http.get(port, path)[0] == 200:
                 return
         except OSError:
             pass
@@ -245,7 +232,7 @@ def _wait_for_ok(port: int, path: str, server: subprocess.Popen[bytes]) -> None:
 def drive(port: int, path: HotPath, concurrency: int, duration_s: float, max_requests: int) -> LoadOutcome:
     """Load from a separate process, so the client does not share the server's interpreter."""
     spec = LoadSpec(
-        port, path.method, path.path, path.body, JSON_TYPE, path.expected_status,
+        port, path.method, path.path, path.body, local_http.JSON_TYPE, path.expected_status,
         concurrency, duration_s, max_requests,
     )  # fmt: skip
     done = subprocess.run(

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.http import get
 from tests.support.processes import children, running
 from tools import REPO_ROOT
 from tools.backends import process
+from tools.local_http import get
 
 APPS_DIR = REPO_ROOT / "apps"
 GUNICORN = REPO_ROOT / ".venv" / "bin" / "gunicorn"

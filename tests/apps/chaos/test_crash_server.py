@@ -22,8 +22,8 @@ import pytest
 
 from tests.apps.chaos.conftest import REGION, TABLE_NAME
 from tests.apps.chaos.server import ChaosServer, Traffic, running_server
-from tests.support.http import get
 from tools.backends import process
+from tools.local_http import get
 
 pytestmark = pytest.mark.slow
 

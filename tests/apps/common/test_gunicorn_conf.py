@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.http import get
 from tests.support.processes import children
 from tools import REPO_ROOT, dev
 from tools.backends import process
+from tools.local_http import get
 
 WORKERS = 2
 
