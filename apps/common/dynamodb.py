@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final
 
 from common.errors import ApiError, BackendUnavailable
+from common.lazy import Lazy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -60,6 +61,13 @@ def dynamodb_client(
     return boto3.session.Session().client(
         "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config
     )
+
+
+def lazy_dynamodb_client(
+    endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
+) -> Lazy[DynamoDBClient]:
+    """``dynamodb_client``, made on first use: once per gunicorn worker (``common.lazy``)."""
+    return Lazy(lambda: dynamodb_client(endpoint_url, region, max_attempts=max_attempts))
 
 
 @contextmanager

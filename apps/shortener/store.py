@@ -7,15 +7,10 @@ original Go app.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from common import ApiError
-from common.dynamodb import dynamodb_client, dynamodb_errors
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.client import DynamoDBClient
+from common.dynamodb import dynamodb_errors, lazy_dynamodb_client
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +30,12 @@ class LinkStore:
         generate_code: Callable[[], str],
     ) -> None:
         self._table_name = table_name
-        self._region = region
-        self._endpoint_url = endpoint_url
-        self._max_attempts = max_attempts
         self._generate_code = generate_code
-        self._client: DynamoDBClient | None = None
-        self._lock = threading.Lock()
-
-    def _dynamodb(self) -> DynamoDBClient:
-        # Created on first use, once per worker process (gunicorn forks before that).
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = dynamodb_client(
-                        self._endpoint_url, self._region, max_attempts=self._max_attempts
-                    )
-        return self._client
+        self._client = lazy_dynamodb_client(endpoint_url, region, max_attempts=max_attempts)
 
     def create(self, long_url: str) -> str:
         """Store ``long_url`` under a new code; never overwrites an existing code."""
-        client = self._dynamodb()
+        client = self._client.get()
         with dynamodb_errors():
             for _ in range(MAX_CODE_ATTEMPTS):
                 code = self._generate_code()
@@ -73,7 +54,7 @@ class LinkStore:
 
     def long_url(self, code: str) -> tuple[str, bool] | None:
         """``(long_url, active)`` for ``code``, or None if there is no such code."""
-        client = self._dynamodb()
+        client = self._client.get()
         with dynamodb_errors():
             # Consistent: a link must resolve as soon as its POST has answered.
             item = client.get_item(

@@ -1,14 +1,13 @@
 """Users in Redis (MemoryDB in AWS), one hash per user at ``user:<email>``.
 
-The client is made on first use, not at startup, so an app whose Redis is down still
-starts and answers ``/healthz``; a failed connect is not cached, so the first request
-after Redis comes back makes it.
+The client is made on first use (``common.lazy``), not at startup, so an app whose
+Redis is down still starts and answers ``/healthz``; a failed connect is not cached, so
+the first request after Redis comes back makes it.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, cast
@@ -28,6 +27,7 @@ from redis.exceptions import (
 from redis.retry import Retry
 
 from common import BackendUnavailable
+from common.lazy import Lazy
 from users_redis.model import User
 from users_redis.settings import RedisSettings
 
@@ -85,9 +85,7 @@ class UserStore:
     """Saves and finds users; one Redis client per store, made on first use."""
 
     def __init__(self, settings: RedisSettings) -> None:
-        self._settings = settings
-        self._client: RedisClient | None = None
-        self._lock = threading.Lock()
+        self._client: Lazy[RedisClient] = Lazy(lambda: connect(settings))
 
     def save(self, user: User) -> None:
         """Create the user, or replace the name of an existing one."""
@@ -103,13 +101,7 @@ class UserStore:
     @contextmanager
     def _available(self) -> Iterator[RedisClient]:
         try:
-            yield self._connected()
+            yield self._client.get()
         except _UNAVAILABLE as error:
             log.warning("redis unavailable: %s: %s", type(error).__name__, error)
             raise BackendUnavailable("user store unavailable, retry later") from error
-
-    def _connected(self) -> RedisClient:
-        with self._lock:
-            if self._client is None:
-                self._client = connect(self._settings)
-            return self._client
