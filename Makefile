@@ -46,6 +46,7 @@ $(VENV_STAMP): pyproject.toml constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ (it provides the CDK CLI and dynalite)" >&2; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "Node.js 20+ is required (found $$(node --version)); Debian 12's nodejs package is 18: see https://github.com/nodesource/distributions" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

@@ -3,8 +3,9 @@
     python -m tools.bench                    the whole benchmark (a few minutes)
     python -m tools.bench --server-configs   one hot path under several gunicorn configurations
 
-Each app runs as ``make dev-<app>`` runs it (``tools.dev``: production gunicorn config,
-its real local backend, the stack's environment), the baseline is Flask's hello world
+Each app runs as ``make dev-<app>`` runs it (``tools.dev``: its real local backend, the
+stack's environment) but under the image's gunicorn config unchanged (``Server._env``
+drops ``tools.dev``'s one-worker default), the baseline is Flask's hello world
 under the same gunicorn config, and the load comes from another process
 (``tools.bench.load``). Prints markdown, writes JSON to ``bench/results/``. Misses of
 the issue's targets are reported, never fatal: this is a benchmark, not a test.
