@@ -5,9 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request, url_for
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from common import ApiError, BadRequest, NotFound, json_object
+from common.requests import request_body
 from shortener.codes import is_valid_code
 from shortener.store import LinkStore
 
@@ -37,13 +39,20 @@ def validated_url(url: str) -> str:
         raise BadRequest(f"URL is malformed: {error}") from error
     if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         raise BadRequest("URL must be an absolute http:// or https:// URL")
+    # The redirect's Location header is this conversion (IDNA host): a host it cannot
+    # encode (an empty or 64+ character label) would fail every redirect, after the
+    # response has left Flask's error handling.
+    try:
+        iri_to_uri(url)
+    except UnicodeError as error:
+        raise BadRequest(f"URL host is not a valid domain name: {error}") from error
     return url
 
 
 def _long_url_from_body() -> str:
     """The URL as the raw body (``curl -d '<url>'``) or as JSON ``{"url": "..."}``."""
     try:
-        body = request.get_data(cache=True).decode("utf-8").strip()
+        body = request_body().decode("utf-8").strip()
     except UnicodeDecodeError as error:
         raise BadRequest("request body must be UTF-8 text") from error
     if not body:

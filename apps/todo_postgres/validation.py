@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import BadRequest
+from common.requests import is_utf8_encodable
 from todo_postgres.models import TITLE_MAX_LENGTH
 
 DEFAULT_LIMIT = 100
@@ -42,17 +43,9 @@ def _title(value: Any) -> str:
     if len(value) > TITLE_MAX_LENGTH:
         raise BadRequest(f"title must be at most {TITLE_MAX_LENGTH} characters")
     # JSON can carry both, PostgreSQL text can store neither.
-    if "\x00" in value or not _is_utf8_encodable(value):
+    if "\x00" in value or not is_utf8_encodable(value):
         raise BadRequest("title must not contain NUL characters or unpaired surrogates")
     return value
-
-
-def _is_utf8_encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _completed(value: Any) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from common import BadRequest
+from common.requests import is_utf8_encodable
 
 MAX_FIELD_LENGTH = 256
 
@@ -47,6 +48,8 @@ def _text(body: dict[str, Any], field: str) -> str:
         raise BadRequest(f"'{field}' must be a string")
     if not value.strip():
         raise BadRequest(f"'{field}' must not be empty")
+    if not is_utf8_encodable(value):
+        raise BadRequest(f"'{field}' must not contain unpaired surrogates")
     _check_length(field, value)
     return value
 

@@ -41,6 +41,10 @@ BAD_RAW_BODIES = {
     "too long": (("https://example.com/" + "a" * MAX_URL_LENGTH).encode(), f"longer than {MAX_URL_LENGTH}"),
     "not utf-8": (b"https://example.com/\xff", "UTF-8"),
     "malformed json": (b'{"url": "https://example.com/"', "not valid JSON"),
+    # Hosts the redirect's Location header could not carry (IDNA: empty or 64+ character labels).
+    "empty host label": (b"https://a..b/", "not a valid domain name"),
+    "leading dot": (b"https://.example.com/", "not a valid domain name"),
+    "host label too long": (b"https://" + b"a" * 64 + b".com/", "not a valid domain name"),
 }
 
 
@@ -61,6 +65,8 @@ BAD_JSON_BODIES = {
     "url not a string": ('{"url": 42}', 'non-empty string "url"'),
     "empty url": ('{"url": "  "}', 'non-empty string "url"'),
     "javascript url": ('{"url": "javascript:alert(1)"}', "absolute http:// or https://"),
+    # Deeper than Python's recursion limit, yet under the 4 KB body limit.
+    "nested too deeply": ('{"url": ' + "[" * 3000, "nested too deeply"),
 }
 
 

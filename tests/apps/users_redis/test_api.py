@@ -86,6 +86,8 @@ standalone_only = pytest.mark.parametrize("backend", ["standalone"], indirect=Tr
         ({"email": "user@example.com\n", "name": "n"}, "not a valid email"),
         ({"email": TOO_LONG + "@example.com", "name": "n"}, "'email' must be at most 256"),
         ({"email": "EMAIL", "name": TOO_LONG}, "'name' must be at most 256"),
+        # JSON's escape for half a surrogate pair: valid JSON, but no Redis client can encode it.
+        ({"email": "EMAIL", "name": "Zo\ud800"}, "'name' must not contain unpaired surrogates"),
     ],
 )
 def test_invalid_users_are_rejected_and_not_stored(
@@ -108,6 +110,7 @@ def test_invalid_users_are_rejected_and_not_stored(
         # The article's curl command as published (its braces were lost).
         (b'"email":"user1@example.com", "name":"user1"', "not valid JSON"),
         (b'["a@example.com", "user1"]', "must be a JSON object"),
+        (b'{"email": ' + b"[" * 5000, "nested too deeply"),
     ],
 )
 def test_malformed_bodies_are_rejected(client: FlaskClient, data: bytes, message: str) -> None:
