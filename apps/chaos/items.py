@@ -12,11 +12,14 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from common.dynamodb import dynamodb_errors, lazy_dynamodb_client
+from common.dynamodb import dynamodb_errors, lazy_dynamodb_client, put_new_item
 
 PARTITION = "pk"
 #: Newest items per read: the partition grows with every write, a response must not.
 READ_LIMIT = 25
+#: Writes in the same microsecond (other workers, other instances) would share a sort
+#: key; each retries with a new time, so none replaces another.
+MAX_WRITE_ATTEMPTS = 5
 EXTENSION = "chaos.items"
 
 items = Blueprint("items", __name__)
@@ -40,12 +43,15 @@ class Items:
         return [{"pk": item["pk"]["S"], "sk": item["sk"]["S"]} for item in response.get("Items", [])]
 
     def write(self) -> dict[str, str]:
-        item = {"pk": PARTITION, "sk": datetime.now(UTC).isoformat(timespec="microseconds")}
+        def new_item() -> dict[str, Any]:
+            return {"pk": {"S": PARTITION}, "sk": {"S": datetime.now(UTC).isoformat(timespec="microseconds")}}
+
         with dynamodb_errors():
-            self._client.get().put_item(
-                TableName=self._table_name, Item={name: {"S": value} for name, value in item.items()}
+            client = self._client.get()
+            item = put_new_item(
+                client, self._table_name, "sk", new_item, attempts=MAX_WRITE_ATTEMPTS, what="sort key"
             )
-        return item
+        return {name: value["S"] for name, value in item.items()}
 
 
 def _items() -> Items:

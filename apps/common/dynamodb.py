@@ -7,9 +7,9 @@ still import ``common``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from common.errors import ApiError, BackendUnavailable
 from common.lazy import Lazy
@@ -94,3 +94,33 @@ def dynamodb_errors() -> Iterator[None]:
             raise BackendUnavailable("DynamoDB is busy; retry later") from error
         log.error("DynamoDB %s rejected the request: %s", error.operation_name, code, exc_info=error)
         raise ApiError("internal server error", status=500) from error
+
+
+def put_new_item(
+    client: DynamoDBClient,
+    table_name: str,
+    key: str,
+    new_item: Callable[[], dict[str, Any]],
+    *,
+    attempts: int,
+    what: str,
+) -> dict[str, Any]:
+    """Put ``new_item()`` only if no item has its key (its ``key`` attribute, plus the
+    partition key it shares with the others); on a collision, try a fresh item.
+
+    Returns the item written. A write never replaces another one that was already
+    acknowledged; ``attempts`` collisions in a row are our bug: a logged JSON 500,
+    "could not allocate a <what>". Call it inside ``dynamodb_errors()``.
+    """
+    for _ in range(attempts):
+        item = new_item()
+        try:
+            client.put_item(
+                TableName=table_name, Item=item, ConditionExpression=f"attribute_not_exists({key})"
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            log.info("%s collision, trying another", what, extra={"fields": {key: item[key]}})
+            continue
+        return item
+    log.error("no free %s after %d attempts", what, attempts)
+    raise ApiError(f"could not allocate a {what}", status=500)

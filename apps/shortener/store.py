@@ -6,13 +6,10 @@ original Go app.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from typing import Any
 
-from common import ApiError
-from common.dynamodb import dynamodb_errors, lazy_dynamodb_client
-
-log = logging.getLogger(__name__)
+from common.dynamodb import dynamodb_errors, lazy_dynamodb_client, put_new_item
 
 #: Tries at a fresh code before giving up; more than one collision in a row means a
 #: broken generator, not bad luck.
@@ -35,22 +32,22 @@ class LinkStore:
 
     def create(self, long_url: str) -> str:
         """Store ``long_url`` under a new code; never overwrites an existing code."""
-        client = self._client.get()
+
+        def new_link() -> dict[str, Any]:
+            code = self._generate_code()
+            return {"shortcode": {"S": code}, "longurl": {"S": long_url}, "active": {"BOOL": True}}
+
         with dynamodb_errors():
-            for _ in range(MAX_CODE_ATTEMPTS):
-                code = self._generate_code()
-                try:
-                    client.put_item(
-                        TableName=self._table_name,
-                        Item={"shortcode": {"S": code}, "longurl": {"S": long_url}, "active": {"BOOL": True}},
-                        ConditionExpression="attribute_not_exists(shortcode)",
-                    )
-                except client.exceptions.ConditionalCheckFailedException:
-                    log.info("short code collision, trying another", extra={"fields": {"code": code}})
-                    continue
-                return code
-        log.error("no free short code after %d attempts", MAX_CODE_ATTEMPTS)
-        raise ApiError("could not allocate a short code", status=500)
+            item = put_new_item(
+                self._client.get(),
+                self._table_name,
+                "shortcode",
+                new_link,
+                attempts=MAX_CODE_ATTEMPTS,
+                what="short code",
+            )
+        code: str = item["shortcode"]["S"]
+        return code
 
     def long_url(self, code: str) -> tuple[str, bool] | None:
         """``(long_url, active)`` for ``code``, or None if there is no such code."""

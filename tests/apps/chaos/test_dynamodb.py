@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from chaos import create_app
+from chaos.items import MAX_WRITE_ATTEMPTS
 from tools.backends import process
 from tools.backends.dynamodb import LocalDynamoDB
 
@@ -49,6 +52,52 @@ def test_writes_are_stored_and_read_newest_first(
         ExpressionAttributeValues={":pk": {"S": "pk"}},
     )["Items"]
     assert sorted(item["sk"]["S"] for item in stored) == sorted(item["sk"] for item in written)
+
+
+def frozen_clock(monkeypatch: pytest.MonkeyPatch, times: Iterator[datetime]) -> None:
+    """``datetime.now`` in ``chaos.items`` answers ``times`` in turn: two workers (or
+    instances) writing in the same microsecond."""
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> Clock:
+            moment = next(times)
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    # By module: the package exports the blueprint under the name ``items``.
+    monkeypatch.setattr(sys.modules["chaos.items"], "datetime", Clock)
+
+
+def test_writes_in_the_same_microsecond_are_all_stored(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same = datetime(2026, 1, 1, tzinfo=UTC)
+    later = datetime(2026, 1, 1, 0, 0, 1, tzinfo=UTC)
+    frozen_clock(monkeypatch, iter([same, same, later]))
+    client = make_client()
+
+    first = client.get("/dynamodb/write").get_json()["item"]
+    second = client.get("/dynamodb/write").get_json()["item"]
+
+    assert first["sk"] == same.isoformat(timespec="microseconds")
+    assert second["sk"] == later.isoformat(timespec="microseconds")
+    read = client.get("/dynamodb/read").get_json()
+    assert read == {"count": 2, "items": [second, first]}
+
+
+def test_a_clock_that_never_moves_is_a_json_500_not_an_overwrite(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    same = datetime(2026, 1, 1, tzinfo=UTC)
+    frozen_clock(monkeypatch, iter([same] * (1 + MAX_WRITE_ATTEMPTS)))
+    client = make_client()
+    assert client.get("/dynamodb/write").status_code == 200
+
+    response = client.get("/dynamodb/write")
+
+    assert response.status_code == 500
+    assert response.get_json() == {"error": "could not allocate a sort key"}
+    assert client.get("/dynamodb/read").get_json()["count"] == 1
 
 
 @pytest.mark.parametrize("path", ["/dynamodb/read", "/dynamodb/write"])
