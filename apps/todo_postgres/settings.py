@@ -19,7 +19,6 @@ STACK_ENV: frozenset[str] = frozenset({"DB_SECRET"})
 
 DATABASE_URL = "DATABASE_URL"
 DB_SECRET = "DB_SECRET"
-LOG_LEVEL = "LOG_LEVEL"
 
 #: Flask config key holding the database URL (``str`` or ``sqlalchemy.URL``).
 DATABASE_URL_CONFIG = "DATABASE_URL"
@@ -64,8 +63,6 @@ def url_from_secret(raw: str) -> URL:
 def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Flask config from ``environ``; the database may instead come from ``overrides`` (tests)."""
     settings: dict[str, Any] = {}
-    if environ.get(LOG_LEVEL):
-        settings["LOG_LEVEL"] = environ[LOG_LEVEL]
     if overrides and overrides.get(DATABASE_URL_CONFIG):
         return settings
     if environ.get(DATABASE_URL):

@@ -52,8 +52,8 @@ def test_create_app_fails_at_startup_without_database_config(no_database_env: No
 
 def test_database_url_is_used_as_given_and_wins_over_the_secret() -> None:
     url = "postgresql+psycopg2://me@127.0.0.1:5433/todo"
-    config = from_environ({"DATABASE_URL": url, "DB_SECRET": secret(), "LOG_LEVEL": "DEBUG"})
-    assert config == {"DATABASE_URL": url, "LOG_LEVEL": "DEBUG"}
+    config = from_environ({"DATABASE_URL": url, "DB_SECRET": secret()})
+    assert config == {"DATABASE_URL": url}
 
 
 def test_database_given_in_overrides_needs_no_environment() -> None:
