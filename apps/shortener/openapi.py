@@ -13,11 +13,16 @@ from common.openapi import (
 )
 from shortener.views import MAX_URL_LENGTH
 
-# What a client should send; the app checks more loosely (any absolute http(s) URL).
+# What a client should send (a DNS host, an optional port, path, query and fragment in
+# URL characters); the app checks more loosely: any absolute http(s) URL whose host the
+# redirect can encode, non-ASCII included.
 _URL: JsonObject = {
     "type": "string",
     "maxLength": MAX_URL_LENGTH,
-    "pattern": r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$",
+    "pattern": (
+        r"^https?://[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})*(:[0-9]{1,5})?"
+        r"(/[A-Za-z0-9._~%/-]*)?(\?[A-Za-z0-9._~%&=+/-]*)?(#[A-Za-z0-9._~%/-]*)?$"
+    ),
 }
 
 _SHORTEN: JsonObject = {
