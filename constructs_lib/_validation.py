@@ -11,7 +11,7 @@ import re
 from aws_cdk import Token
 
 #: App Runner resource names: a letter or digit, then letters, digits, hyphens or underscores.
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]*$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_]*")
 
 
 def check_range(prop: str, value: int | float, minimum: int, maximum: int, unit: str = "") -> None:
@@ -31,7 +31,7 @@ def check_name(prop: str, value: str, minimum: int, maximum: int) -> None:
         return
     if not minimum <= len(value) <= maximum:
         raise ValueError(f"`{prop}` must be {minimum} to {maximum} characters long, got {value!r}")
-    if not NAME_PATTERN.match(value):
+    if not NAME_PATTERN.fullmatch(value):
         raise ValueError(
             f"`{prop}` must start with a letter or digit and contain only letters, digits, "
             f"'-' and '_', got {value!r}"

@@ -21,6 +21,8 @@ from constructs_lib.source import ConfigurationSource, Source, SourceConfig
 
 _INSTANCE_ROLE_PRINCIPAL = "tasks.apprunner.amazonaws.com"
 _RESERVED_PREFIX = "AWSAPPRUNNER"
+# App Runner sets PORT itself and rejects it as a variable name on create and update.
+_RESERVED_NAME = "PORT"
 # What the X-Ray SDK calls from inside the instance (the AWSXRayDaemonWriteAccess actions).
 _XRAY_ACTIONS = [
     "xray:PutTraceSegments",
@@ -88,9 +90,9 @@ class AppRunnerService(Construct):
         :param start_command: overrides the image's start command (image sources only; code sources
             take it from ``Source.from_code_repository``). Default: the image's own command.
         :param environment: plain environment variables. Default: none. Names must not start with
-            ``AWSAPPRUNNER``.
+            ``AWSAPPRUNNER`` nor be ``PORT`` (use ``port``).
         :param secrets: environment variables resolved from Secrets Manager or SSM at instance start;
-            the instance role gets read on exactly each one. Default: none.
+            the instance role gets read on exactly each one. Default: none. Names as for ``environment``.
         :param cpu: vCPUs per instance. Default: ``Cpu.ONE_VCPU``.
         :param memory: memory per instance, which must be offered with ``cpu``. Default: ``Memory.TWO_GB``.
         :param health_check: Default: nothing rendered (App Runner checks TCP on the port).
@@ -162,6 +164,10 @@ class AppRunnerService(Construct):
             network_configuration=self._network_configuration(),
             observability_configuration=self._observability(tracing),
         )
+        if self._source.access_policy is not None:
+            # App Runner pulls the image while the service is created: the role needs its
+            # permissions by then, and nothing else orders the two.
+            self._resource.node.add_dependency(self._source.access_policy)
         for name, value in (environment or {}).items():
             self.add_environment_variable(name, value)
         for name, secret in (secrets or {}).items():
@@ -205,6 +211,11 @@ class AppRunnerService(Construct):
             raise ValueError(f"`{prop}` of an environment variable must not be empty, got {name!r}")
         if name.upper().startswith(_RESERVED_PREFIX):
             raise ValueError(f"`{prop}` must not start with {_RESERVED_PREFIX} (reserved), got {name!r}")
+        if name == _RESERVED_NAME:
+            raise ValueError(
+                f"`{prop}` must not be {_RESERVED_NAME} (reserved by App Runner; set the listening port "
+                f"with the `port` prop), got {name!r}"
+            )
         if name in self._environment or name in self._secrets:
             raise ValueError(f"`{prop}` {name!r} is already set as an environment variable or secret")
         self._reject_with_repository_configuration(prop, name)
@@ -339,7 +350,8 @@ class AppRunnerService(Construct):
 def _port(port: int | None) -> str | None:
     if port is None:
         return None
-    return Token.as_string(port) if Token.is_unresolved(port) else str(port)
+    # int(): a whole float such as 8080.0 passes check_range but must render as "8080".
+    return Token.as_string(port) if Token.is_unresolved(port) else str(int(port))
 
 
 def _arn_of(config: AutoScalingConfigurationRef | str | None) -> str | None:

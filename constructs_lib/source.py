@@ -16,8 +16,10 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 _ACCESS_ROLE_PRINCIPAL = "build.apprunner.amazonaws.com"
-_ECR_PUBLIC_IMAGE = re.compile(r"^public\.ecr\.aws/.+/.+")
-_RUNTIME_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ECR_PUBLIC_IMAGE = re.compile(r"public\.ecr\.aws/.+/.+")
+_RUNTIME_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# ecr.Repository.grant_pull's repository actions.
+_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
 
 class ConfigurationSource(enum.Enum):
@@ -43,7 +45,7 @@ class Runtime:
     RUBY_31: ClassVar[Runtime]
 
     def __init__(self, name: str) -> None:
-        if not Token.is_unresolved(name) and not _RUNTIME_NAME.match(name):
+        if not Token.is_unresolved(name) and not _RUNTIME_NAME.fullmatch(name):
             raise ValueError(f"`runtime` must be an App Runner runtime name such as PYTHON_311, got {name!r}")
         self.name = name
 
@@ -90,6 +92,8 @@ class SourceConfig:
     image: ImageRepository | None = None
     code: CodeRepository | None = None
     access_role: iam.IRole | None = None
+    #: The access role's pull permissions: the service is created only once they exist.
+    access_policy: iam.Policy | None = None
     #: False where App Runner cannot watch the source for new versions (ECR Public).
     supports_auto_deployments: bool = True
 
@@ -124,7 +128,7 @@ class Source(abc.ABC):
         :param exclude: paths left out of the build context and the asset hash. Default: none
             (a ``.dockerignore`` in ``directory`` still applies).
         :param ignore_mode: how ``exclude`` patterns match (``IgnoreMode.DOCKER`` allows ``!`` negation).
-            Default: ``IgnoreMode.GLOB``.
+            Default: ``IgnoreMode.DOCKER`` (CDK v2's default for Docker image assets).
         :param platform: image platform; App Runner runs x86-64 only. Default: ``Platform.LINUX_AMD64``.
         :param target: multi-stage build target. Default: the last stage.
         :param extra_hash: extra data for the asset hash. Default: none.
@@ -168,7 +172,7 @@ class Source(abc.ABC):
 
         No access role is needed. App Runner cannot auto-deploy new versions of public images.
         """
-        if not Token.is_unresolved(image_identifier) and not _ECR_PUBLIC_IMAGE.match(image_identifier):
+        if not Token.is_unresolved(image_identifier) and not _ECR_PUBLIC_IMAGE.fullmatch(image_identifier):
             raise ValueError(
                 "`image_identifier` must look like public.ecr.aws/<registry>/<image>[:tag], "
                 f"got {image_identifier!r}"
@@ -237,8 +241,10 @@ class _StaticSource(Source):
         return self._config
 
 
-def _pull_role(scope: Construct, repository: ecr.IRepository, role: iam.IRole | None) -> iam.IRole:
-    """``role`` (or a new access role) with pull on exactly ``repository``."""
+def _pull_access(
+    scope: Construct, repository: ecr.IRepository, role: iam.IRole | None
+) -> tuple[iam.IRole, iam.Policy]:
+    """``role`` (or a new access role) and the policy that lets it pull exactly ``repository``."""
     if role is None:
         role = iam.Role(
             scope,
@@ -246,15 +252,26 @@ def _pull_role(scope: Construct, repository: ecr.IRepository, role: iam.IRole | 
             assumed_by=iam.ServicePrincipal(_ACCESS_ROLE_PRINCIPAL),
             description="Lets App Runner pull the service image from ECR.",
         )
-    repository.grant_pull(role)
-    Validations.of(role).acknowledge(
+    # What repository.grant_pull grants, but in a policy of our own: the acknowledgement below
+    # then covers only these statements, never other Resource::* statements of a caller's role.
+    policy = iam.Policy(
+        scope,
+        "PullPolicy",
+        statements=[
+            iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[repository.repository_arn]),
+            iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]),
+        ],
+    )
+    # Through the role, so an immutable imported role is left alone (the policy is then not rendered).
+    role.attach_inline_policy(policy)
+    Validations.of(policy).acknowledge(
         Acknowledgment(
             id="AwsSolutions-IAM5[Resource::*]",
             reason="The `ecr:GetAuthorizationToken` action only supports Resource '*'; pulling is limited "
             "to the one image repository.",
         )
     )
-    return role
+    return role, policy
 
 
 class _EcrSource(Source):
@@ -265,10 +282,8 @@ class _EcrSource(Source):
 
     def bind(self, scope: Construct) -> SourceConfig:
         identifier = self._repository.repository_uri_for_tag_or_digest(self._tag_or_digest)
-        return SourceConfig(
-            image=ImageRepository(identifier, "ECR"),
-            access_role=_pull_role(scope, self._repository, self._role),
-        )
+        role, policy = _pull_access(scope, self._repository, self._role)
+        return SourceConfig(image=ImageRepository(identifier, "ECR"), access_role=role, access_policy=policy)
 
 
 @dataclass(frozen=True)
@@ -300,7 +315,7 @@ class _AssetSource(Source):
             display_name=self.display_name,
             asset_name=self.asset_name,
         )
+        role, policy = _pull_access(scope, asset.repository, self.access_role)
         return SourceConfig(
-            image=ImageRepository(asset.image_uri, "ECR"),
-            access_role=_pull_role(scope, asset.repository, self.access_role),
+            image=ImageRepository(asset.image_uri, "ECR"), access_role=role, access_policy=policy
         )

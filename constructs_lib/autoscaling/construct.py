@@ -36,21 +36,37 @@ def _logical_id(construct: Construct) -> str:
     return Stack.of(construct).get_logical_id(resource)
 
 
-def _nag_resource(stack: Stack, value: str) -> str:
-    """``value`` the way cdk-nag prints it in a finding id: ``arn:<AWS::Partition>:...``."""
-    resolved = stack.resolve(value)
-    if isinstance(resolved, str):
-        return resolved
-    return "".join(_nag_part(part) for part in resolved["Fn::Join"][1])
+def _nag_resource(stack: Stack, value: str) -> str | None:
+    """``value`` the way cdk-nag prints it in a finding id (``arn:<AWS::Partition>:...``).
+
+    Mirrors cdk-nag's ``flattenCfnReference`` for the intrinsics it renders by name; None for
+    any other intrinsic, which cdk-nag prints as JSON we do not try to reproduce.
+    """
+    return _flatten(stack.resolve(value))
 
 
-def _nag_part(part: Any) -> str:
-    if isinstance(part, str):
-        return part
-    if "Ref" in part:
-        return f"<{part['Ref']}>"
-    resource, attribute = part["Fn::GetAtt"]
-    return f"<{resource}.{attribute}>"
+def _flatten(node: Any) -> str | None:
+    if isinstance(node, str):
+        # cdk-nag shows Fn::Sub's ${...} as <...>, and does so for every string.
+        return node.replace("${", "<").replace("}", ">")
+    if not isinstance(node, dict) or len(node) != 1:
+        return None
+    [(function, argument)] = node.items()
+    if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+        if not isinstance(argument[1], list):
+            return None
+        parts = [_flatten(item) for item in argument[1]]
+        return None if None in parts else str(argument[0]).join(str(part) for part in parts)
+    if function in ("Fn::Sub", "Fn::ImportValue"):
+        # Fn::Sub with a variable map is a list, which cdk-nag prints as JSON.
+        return None if isinstance(argument, list) else _flatten(argument)
+    if function == "Ref":
+        inner = _flatten(argument)
+        return None if inner is None else f"<{inner}>"
+    if function == "Fn::GetAtt" and isinstance(argument, list) and len(argument) == 2:
+        parts = [_flatten(part) for part in argument]
+        return None if None in parts else f"<{'.'.join(str(part) for part in parts)}>"
+    return None
 
 
 def _ignore_redundant_role_dependency(function: IConstruct) -> None:
@@ -129,8 +145,17 @@ class AutoScalingConfig(Construct):
     """An App Runner auto scaling configuration (pass it to ``AppRunnerService(auto_scaling_config=...)``).
 
     Backed by a Lambda custom resource (one provider per stack, however many configurations).
-    Changing a prop creates a new revision; CloudFormation deletes the old one after the
-    services moved to the new one.
+    Changing ``min_size``, ``max_size`` or ``max_concurrency`` creates a new revision; changing
+    ``name`` creates a new configuration under the new name (with its own handler policy next
+    to the old one's). Either way CloudFormation deletes the old revision or configuration once
+    the services moved to the new one.
+
+    A ``name`` only known at deploy time (a token) keeps one handler policy, which a new name
+    rescopes before the old configuration is deleted: that delete is then denied, and the old
+    configuration is left for you to delete. For such a name the policy's ``AwsSolutions-IAM5``
+    finding is acknowledged only if its ARN uses ``Ref``, ``Fn::GetAtt``, ``Fn::Join``,
+    ``Fn::Sub`` or ``Fn::ImportValue`` (what cdk-nag prints by name); otherwise it is yours
+    to acknowledge.
     """
 
     def __init__(
@@ -145,6 +170,7 @@ class AutoScalingConfig(Construct):
     ) -> None:
         """
         :param name: 4-32 characters, ``[A-Za-z0-9][A-Za-z0-9-_]*``; unique per account and region.
+            Changing it creates a new configuration (see the class docstring).
         :param min_size: instances always provisioned, 1-25. Default: 1.
         :param max_size: maximum instances, 1-25 and >= ``min_size``. Default: 25.
         :param max_concurrency: concurrent requests per instance before scaling out, 1-200. Default: 100.
@@ -167,9 +193,12 @@ class AutoScalingConfig(Construct):
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
         # This configuration's own permissions, so the handler may only touch configurations by this name.
+        # A rename must create a new policy rather than rescope this one: CloudFormation deletes the
+        # old configuration during cleanup, and only the old policy still allows that (and a rollback's
+        # re-create). Cleanup deletes the old custom resource before the old policy it depends on.
         policy = iam.Policy(
             self,
-            "HandlerPolicy",
+            "HandlerPolicy" if Token.is_unresolved(name) else f"HandlerPolicy-{name}",
             roles=[provider.handler_role],
             statements=[
                 iam.PolicyStatement(
@@ -181,13 +210,15 @@ class AutoScalingConfig(Construct):
                 )
             ],
         )
-        Validations.of(policy).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions-IAM5[Resource::{_nag_resource(stack, revisions)}]",
-                reason="App Runner appends a revision number and a random id to the configuration "
-                "ARN, so the wildcard only covers revisions of this one named configuration.",
+        nag_resource = _nag_resource(stack, revisions)
+        if nag_resource is not None:
+            Validations.of(policy).acknowledge(
+                Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::{nag_resource}]",
+                    reason="App Runner appends a revision number and a random id to the configuration "
+                    "ARN, so the wildcard only covers revisions of this one named configuration.",
+                )
             )
-        )
         resource = CustomResource(
             self,
             "Resource",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from aws_cdk import Stack
+from aws_cdk import App, CfnElement, CfnParameter, Fn, Stack, Token
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
 
 from constructs_lib import AppRunnerService, AutoScalingConfig, Source
+from tests.support.gates import nag_findings
 
 
 @pytest.mark.parametrize(
@@ -23,6 +27,7 @@ from constructs_lib import AppRunnerService, AutoScalingConfig, Source
         ({"name": "a" * 33}, r"`name` must be 4 to 32 characters long, got '"),
         ({"name": "-abcd"}, r"`name` must start with a letter or digit"),
         ({"name": "ab/cd"}, r"`name` must start with a letter or digit"),
+        ({"name": "web-small\n"}, r"`name` must start with a letter or digit.*, got 'web-small\\n'$"),
     ],
 )
 def test_invalid_props_are_rejected(
@@ -122,4 +127,88 @@ def test_one_provider_per_stack(stack: Stack) -> None:
         },
     )
     template.resource_count_is("AWS::IAM::ManagedPolicy", 0)
-    template.has_resource_properties("AWS::IAM::Role", {"ManagedPolicyArns": Match.absent()})
+    template.resource_properties_count_is("AWS::IAM::Role", {"ManagedPolicyArns": Match.any_value()}, 0)
+
+
+def _handler_policy(config: AutoScalingConfig) -> iam.Policy:
+    [policy] = [child for child in config.node.children if isinstance(child, iam.Policy)]
+    return policy
+
+
+def _policy_logical_id(config: AutoScalingConfig) -> str:
+    resource = _handler_policy(config).node.default_child
+    assert isinstance(resource, CfnElement)
+    return Stack.of(config).get_logical_id(resource)
+
+
+def test_a_rename_creates_a_new_handler_policy() -> None:
+    # The old policy must outlive the rename: CloudFormation deletes the old configuration
+    # during cleanup, which only the old policy still allows.
+    policies: dict[str, tuple[str, str]] = {}
+    for name in ("web-a", "web-b"):
+        stack = Stack(App(), "Test")
+        config = AutoScalingConfig(stack, "Scaling", name=name)
+        logical_id = _policy_logical_id(config)
+        template = Template.from_stack(stack)
+        scoped = template.find_resources(
+            "AWS::IAM::Policy",
+            {
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            Match.object_like(
+                                {
+                                    "Resource": {
+                                        "Fn::Join": [
+                                            "",
+                                            Match.array_with([f":autoscalingconfiguration/{name}/*"]),
+                                        ]
+                                    }
+                                }
+                            )
+                        ]
+                    }
+                }
+            },
+        )
+        assert list(scoped) == [logical_id]
+        template.has_resource("Custom::AppRunnerAutoScalingConfiguration", {"DependsOn": [logical_id]})
+        policies[name] = (logical_id, scoped[logical_id]["Properties"]["PolicyName"])
+    # A new logical id and a new inline policy name on the shared handler role.
+    assert policies["web-a"][0] != policies["web-b"][0]
+    assert policies["web-a"][1] != policies["web-b"][1]
+
+
+def test_a_token_name_keeps_one_handler_policy(stack: Stack) -> None:
+    config = AutoScalingConfig(stack, "Scaling", name=CfnParameter(stack, "Name").value_as_string)
+    assert config.node.try_find_child("HandlerPolicy") is _handler_policy(config)
+
+
+@pytest.mark.parametrize(
+    "make_name",
+    [
+        lambda stack: CfnParameter(stack, "Name").value_as_string,
+        lambda stack: Fn.import_value("ScalingName"),
+        lambda stack: Fn.join("-", ["web", CfnParameter(stack, "Env").value_as_string]),
+        lambda stack: Fn.sub("web-${AWS::Region}"),
+    ],
+    ids=["Ref", "Fn::ImportValue", "Fn::Join", "Fn::Sub"],
+)
+def test_token_names_are_acknowledged_as_cdk_nag_prints_them(make_name: Callable[[Stack], str]) -> None:
+    app = App()
+    stack = Stack(app, "Test")
+    name = make_name(stack)
+    assert Token.is_unresolved(name)
+    AutoScalingConfig(stack, "Scaling", name=name)
+    assert nag_findings(app) == []
+
+
+def test_a_token_name_cdk_nag_prints_as_json_leaves_the_finding_to_the_caller() -> None:
+    app = App()
+    stack = Stack(app, "Test")
+    name = Fn.select(0, Fn.split(",", CfnParameter(stack, "Names").value_as_string))
+    AutoScalingConfig(stack, "Scaling", name=name)
+    [finding] = nag_findings(app)
+    assert finding.startswith("AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apprunner:")
+    assert '{"Fn::Select":' in finding
+    assert "@ Test/Scaling/HandlerPolicy/Resource:" in finding

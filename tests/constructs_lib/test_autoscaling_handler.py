@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from aws_cdk import App, Stack
+from aws_cdk.assertions import Capture, Template
 from botocore.stub import Stubber
 
+from constructs_lib import AutoScalingConfig
 from constructs_lib.autoscaling.handler import index
 
 PREFIX = "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/web-small"
@@ -100,12 +104,6 @@ def test_delete_of_a_missing_configuration_succeeds(stubber: Stubber) -> None:
     assert index.on_event(_event("Delete", PhysicalResourceId=ARN_1), None) == {"PhysicalResourceId": ARN_1}
 
 
-def test_delete_after_a_failed_create_calls_nothing(stubber: Stubber) -> None:
-    assert index.on_event(_event("Delete", PhysicalResourceId="request-1"), None) == {
-        "PhysicalResourceId": "request-1"
-    }
-
-
 def test_create_failure_raises_a_clear_message(stubber: Stubber) -> None:
     stubber.add_client_error(
         "create_auto_scaling_configuration",
@@ -146,3 +144,27 @@ def test_response_url_is_never_logged(stubber: Stubber, caplog: pytest.LogCaptur
 def test_unknown_request_type_is_rejected(stubber: Stubber) -> None:
     with pytest.raises(ValueError, match=r"Unsupported RequestType 'Rollback'"):
         index.on_event(_event("Rollback"), None)
+
+
+def test_a_slow_api_fails_well_before_the_lambda_times_out() -> None:
+    stack = Stack(App(), "Test")
+    AutoScalingConfig(stack, "Scaling", name="web-small")
+    timeout = Capture()
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::Lambda::Function", {"Handler": "index.on_event", "Timeout": timeout}
+    )
+    # The client as botocore normalizes it: total attempts, whichever retries key was used.
+    client = boto3.client(
+        "apprunner",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=index._CLIENT_CONFIG,
+    )
+    config: Any = client.meta.config  # botocore sets its attributes dynamically: untyped
+    attempts = config.retries["total_max_attempts"]
+    # Standard mode waits at most min(2 ** i, 20) s before retry i (throttling, the slowest).
+    backoff = sum(min(2**i, 20) for i in range(attempts - 1))
+    worst = attempts * (config.connect_timeout + config.read_timeout) + backoff
+    # A quarter of the timeout is left for start-up, logging and the error response.
+    assert worst <= 0.75 * timeout.as_number(), f"{worst} s of API calls in a {timeout.as_number()} s Lambda"

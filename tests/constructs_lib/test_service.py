@@ -119,6 +119,27 @@ def test_reserved_names_are_rejected_for_secrets(scratch: Stack, new_id: str, pu
         service.add_secret("AWSAPPRUNNER_TOKEN", Secret.from_ssm_parameter(parameter))
 
 
+PORT_RESERVED = (
+    r"`name` must not be PORT \(reserved by App Runner; set the listening port with the `port` prop\), "
+    r"got 'PORT'$"
+)
+
+
+def test_port_is_rejected_as_an_environment_variable(
+    scratch: Stack, new_id: str, public_source: Source
+) -> None:
+    with pytest.raises(ValueError, match=PORT_RESERVED):
+        AppRunnerService(scratch, new_id, source=public_source, environment={"PORT": "8080"})
+
+
+def test_port_is_rejected_as_a_secret(scratch: Stack, new_id: str, public_source: Source) -> None:
+    parameter = ssm.StringParameter.from_string_parameter_name(scratch, f"{new_id}P", "/p")
+    with pytest.raises(ValueError, match=PORT_RESERVED):
+        AppRunnerService(
+            scratch, new_id, source=public_source, secrets={"PORT": Secret.from_ssm_parameter(parameter)}
+        )
+
+
 def test_duplicate_between_environment_and_secrets_is_rejected(
     scratch: Stack, new_id: str, public_source: Source
 ) -> None:
@@ -347,6 +368,11 @@ def test_unresolved_service_name_is_not_checked(scratch: Stack, new_id: str, pub
 def test_invalid_port(scratch: Stack, new_id: str, public_source: Source, port: int) -> None:
     with pytest.raises(ValueError, match=rf"`port` must be a whole number between 1 and 65535, got {port}$"):
         AppRunnerService(scratch, new_id, source=public_source, port=port)
+
+
+def test_whole_float_port_renders_as_an_integer(stack: Stack, public_source: Source) -> None:
+    AppRunnerService(stack, "Service", source=public_source, port=8080.0)  # type: ignore[arg-type]
+    _image_configuration(Template.from_stack(stack), {"Port": "8080"})
 
 
 def test_attributes_and_url_output(stack: Stack, public_source: Source) -> None:

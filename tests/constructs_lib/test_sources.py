@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from aws_cdk import App, IgnoreMode, Stack
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_lib import AppRunnerService, ConfigurationSource, Runtime, Secret, Source
+from tests.support.gates import nag_findings
 
 CONNECTION = "arn:aws:apprunner:us-east-1:123456789012:connection/github/0123456789abcdef"
 ACCESS_ROLE_TRUST = {
@@ -111,6 +114,38 @@ def test_ecr_pulls_exactly_that_repository(stack: Stack) -> None:
     )
 
 
+@pytest.mark.parametrize("given_role", [False, True], ids=["own role", "given role"])
+def test_the_service_is_created_after_its_pull_permissions(stack: Stack, given_role: bool) -> None:
+    trust = iam.ServicePrincipal("build.apprunner.amazonaws.com")
+    role = iam.Role(stack, "Mine", assumed_by=trust) if given_role else None
+    AppRunnerService(
+        stack, "Service", source=Source.from_ecr(ecr.Repository(stack, "Repo"), access_role=role)
+    )
+    template = Template.from_stack(stack)
+    pull_statements = {"PolicyDocument": _pull_policy(Match.any_value())["PolicyDocument"]}
+    [pull_policy] = template.find_resources("AWS::IAM::Policy", {"Properties": pull_statements})
+    template.has_resource("AWS::AppRunner::Service", {"DependsOn": Match.array_with([pull_policy])})
+
+
+def test_the_pull_acknowledgement_leaves_a_given_roles_own_findings(stack: Stack) -> None:
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("build.apprunner.amazonaws.com"))
+    role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=["*"]))
+    repository = ecr.Repository(stack, "Repo", image_scan_on_push=True)
+    service = AppRunnerService(stack, "Service", source=Source.from_ecr(repository, access_role=role))
+    assert service.access_role is role
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            **_pull_policy({"Fn::GetAtt": [Match.string_like_regexp("Repo"), "Arn"]}),
+            "Roles": [{"Ref": Match.string_like_regexp("Mine")}],
+        },
+    )
+    # The caller's own Resource::* statement is still reported; the library's pull policy is not.
+    findings = [finding.split(": ", 1)[0] for finding in nag_findings(stack)]
+    assert findings == ["AwsSolutions-IAM5[Resource::*] @ Test/Mine/DefaultPolicy/Resource"]
+
+
 def test_ecr_digest_uses_the_at_form(stack: Stack) -> None:
     repository = ecr.Repository(stack, "Repo")
     digest = "sha256:" + "a" * 64
@@ -159,6 +194,13 @@ def test_ecr_public_rejects_other_registries(image: str) -> None:
         ValueError, match=rf"`image_identifier` must look like public.ecr.aws/.*, got '{image}'"
     ):
         Source.from_ecr_public(image)
+
+
+def test_ecr_public_rejects_a_trailing_newline() -> None:
+    with pytest.raises(
+        ValueError, match=r"`image_identifier` must look like public.ecr.aws/.*, got '.*:1\\n'$"
+    ):
+        Source.from_ecr_public("public.ecr.aws/team/app:1\n")
 
 
 def test_ecr_public_cannot_auto_deploy(scratch: Stack, new_id: str) -> None:
@@ -301,11 +343,10 @@ def test_code_start_command_belongs_to_the_source(scratch: Stack, new_id: str) -
         AppRunnerService(scratch, new_id, source=source, start_command="run")
 
 
-@pytest.mark.parametrize("name", ["python311", "PYTHON 3", ""])
+@pytest.mark.parametrize("name", ["python311", "PYTHON 3", "", "PYTHON_311\n"])
 def test_runtime_of_rejects_malformed_names(name: str) -> None:
-    with pytest.raises(
-        ValueError, match=rf"`runtime` must be an App Runner runtime name such as PYTHON_311, got '{name}'"
-    ):
+    message = "`runtime` must be an App Runner runtime name such as PYTHON_311, got "
+    with pytest.raises(ValueError, match=rf"{message}{re.escape(repr(name))}$"):
         Runtime.of(name)
 
 

@@ -23,8 +23,13 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger()
 LOGGER.setLevel(logging.INFO)
 
-# Fail fast: the Provider framework retries nothing, CloudFormation gets our error message.
-_CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={"max_attempts": 3, "mode": "standard"})
+# Fail fast: the Provider framework retries nothing, CloudFormation gets our error message. A slow
+# API must end in that message, not in "Task timed out": 3 attempts x (3 s + 10 s) plus at most
+# 3 s of backoff is 42 s, well within the function's 1-minute timeout. (total_max_attempts counts
+# the first call; botocore's max_attempts would not.)
+_CLIENT_CONFIG = Config(
+    connect_timeout=3, read_timeout=10, retries={"total_max_attempts": 3, "mode": "standard"}
+)
 
 
 @functools.cache
@@ -71,10 +76,7 @@ def _create(properties: dict[str, Any]) -> dict[str, Any]:
 
 
 def _delete(physical_id: str) -> dict[str, Any]:
-    # A Create that failed leaves a physical id that is not an ARN: nothing to delete.
-    if not physical_id.startswith("arn:"):
-        LOGGER.info("Nothing to delete for %s", physical_id)
-        return {"PhysicalResourceId": physical_id}
+    # Only ARNs arrive here: the Provider framework answers the Delete after a failed Create itself.
     client = _client()
     with _reported(f"Deleting App Runner auto scaling configuration {physical_id}"):
         try:
