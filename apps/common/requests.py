@@ -18,10 +18,10 @@ def request_body() -> bytes:
     Werkzeug returns that prefix without a word, so the check for more is made here.
     """
     data = request.get_data(cache=True)
-    limit = request.max_content_length
-    at_limit = request.content_length is None and limit is not None and len(data) >= limit
-    if at_limit and request.environ["wsgi.input"].read(1):
-        raise RequestEntityTooLarge()
+    if request.content_length is None:  # chunked, or no body at all
+        limit = request.max_content_length
+        if limit is not None and len(data) >= limit and request.environ["wsgi.input"].read(1):
+            raise RequestEntityTooLarge()
     return data
 
 
