@@ -207,6 +207,7 @@ def app_env(app: DevApp, port: int, backend_env: Mapping[str, str]) -> dict[str,
 def gunicorn_args(port: int) -> list[str]:
     """gunicorn with the image's config, run from ``apps/`` like the image."""
     # Bound to 127.0.0.1, not the image's 0.0.0.0: a dev server is not for the network.
+    # No control socket: its default is one path per user, which parallel servers would share.
     args = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--chdir", str(APPS_DIR)]
     return [*args, "--no-control-socket", "--bind", f"{process.LOCALHOST}:{port}"]
 

@@ -13,13 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.processes import children, running
-from tools import REPO_ROOT
+from tools import dev
 from tools.backends import process
 from tools.local_http import get
-
-APPS_DIR = REPO_ROOT / "apps"
-GUNICORN = REPO_ROOT / ".venv" / "bin" / "gunicorn"
-GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
 
 
 class ChaosServer:
@@ -30,9 +26,7 @@ class ChaosServer:
         self.workers = int(env.get("WEB_CONCURRENCY", "2"))
         self.log_file = log_file
         self._env = {**os.environ, "APP_MODULE": "chaos", "PORT": str(self.port), **env}
-        # The control socket defaults to one path per user: parallel servers would share it.
-        self._args = [str(GUNICORN), "-c", str(GUNICORN_CONF), "--chdir", str(APPS_DIR)]
-        self._args += ["--no-control-socket", *extra_args]
+        self._args = [*dev.gunicorn_args(self.port), *extra_args]
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
