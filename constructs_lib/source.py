@@ -241,10 +241,11 @@ class _StaticSource(Source):
         return self._config
 
 
-def _pull_access(
-    scope: Construct, repository: ecr.IRepository, role: iam.IRole | None
-) -> tuple[iam.IRole, iam.Policy]:
-    """``role`` (or a new access role) and the policy that lets it pull exactly ``repository``."""
+def _private_ecr(
+    scope: Construct, identifier: str, repository: ecr.IRepository, role: iam.IRole | None
+) -> SourceConfig:
+    """The image ``identifier`` in ``repository``, pulled with ``role`` (or a new access role)
+    through a policy that allows exactly that repository."""
     if role is None:
         role = iam.Role(
             scope,
@@ -271,7 +272,7 @@ def _pull_access(
             "to the one image repository.",
         )
     )
-    return role, policy
+    return SourceConfig(image=ImageRepository(identifier, "ECR"), access_role=role, access_policy=policy)
 
 
 class _EcrSource(Source):
@@ -282,8 +283,7 @@ class _EcrSource(Source):
 
     def bind(self, scope: Construct) -> SourceConfig:
         identifier = self._repository.repository_uri_for_tag_or_digest(self._tag_or_digest)
-        role, policy = _pull_access(scope, self._repository, self._role)
-        return SourceConfig(image=ImageRepository(identifier, "ECR"), access_role=role, access_policy=policy)
+        return _private_ecr(scope, identifier, self._repository, self._role)
 
 
 @dataclass(frozen=True)
@@ -315,7 +315,4 @@ class _AssetSource(Source):
             display_name=self.display_name,
             asset_name=self.asset_name,
         )
-        role, policy = _pull_access(scope, asset.repository, self.access_role)
-        return SourceConfig(
-            image=ImageRepository(asset.image_uri, "ECR"), access_role=role, access_policy=policy
-        )
+        return _private_ecr(scope, asset.image_uri, asset.repository, self.access_role)
