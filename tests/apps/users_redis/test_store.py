@@ -11,8 +11,8 @@ from users_redis.store import connect
 
 
 def test_replies_are_parsed_in_c_by_hiredis(standalone: Backend) -> None:
-    """hiredis is in the image's requirements: redis-py's pure-Python parser took about a
-    quarter more CPU per command (README, "Benchmarks")."""
+    """hiredis is in the image's requirements: with redis-py's pure-Python parser a `GET /<email>`
+    took about a tenth more server CPU (README, "Benchmarks")."""
     client = connect(redis_settings(standalone.config))
     assert isinstance(client, Redis)
     connection = client.connection_pool.get_connection()
