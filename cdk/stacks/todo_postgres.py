@@ -130,8 +130,11 @@ class TodoPostgresStack(Stack):
         )
         # The rotation function calls Secrets Manager through the NAT gateway. It shares the
         # connector's security group, so the database admits exactly one source: that group.
+        # Not at once on creation: that first rotation would race the writer instance (not
+        # yet up: the rotation fails) and the service (which may already hold the old password).
         self.cluster.add_rotation_single_user(
             automatically_after=Duration.days(30),
+            rotate_immediately_on_update=False,
             vpc_subnets=APP_SUBNETS,
             security_group=self.service.connections.security_groups[0],
         )
