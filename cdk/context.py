@@ -51,6 +51,16 @@ class Context:
             raise ContextError(f"context `{key}` must be between {minimum} and {maximum}, got {value}")
         return value
 
+    def number(self, key: str, *, minimum: float, maximum: float) -> float:
+        raw = self._raw(key)
+        try:
+            value = float(str(raw))
+        except ValueError:
+            raise ContextError(f"context `{key}` must be a number, got {raw!r}") from None
+        if not minimum <= value <= maximum:  # also false for nan
+            raise ContextError(f"context `{key}` must be between {minimum:g} and {maximum:g}, got {raw!r}")
+        return value
+
     def boolean(self, key: str) -> bool:
         raw = self._raw(key)
         if isinstance(raw, bool):

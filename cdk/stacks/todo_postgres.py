@@ -11,8 +11,8 @@ working, but a new connection (pool growth, reconnect after a failover) fails un
 service is redeployed (``aws apprunner start-deployment``) and the instances read the
 new password.
 
-Context: ``todo_postgres:min_acu`` / ``todo_postgres:max_acu`` (Aurora capacity units;
-min 0 lets the cluster auto-pause when idle), ``todo_postgres:deletion_protection``,
+Context: ``todo_postgres:min_acu`` / ``todo_postgres:max_acu`` (Aurora capacity units
+in steps of 0.5; min 0 lets the cluster auto-pause when idle), ``todo_postgres:deletion_protection``,
 ``todo_postgres:removal_policy`` (retain, destroy or snapshot) and the service keys of
 ``cdk.shared.app_service``.
 """
@@ -77,8 +77,9 @@ class TodoPostgresStack(Stack):
                 version=rds.AuroraPostgresEngineVersion.VER_17_9
             ),
             writer=rds.ClusterInstance.serverless_v2("Writer"),
-            serverless_v2_min_capacity=context.integer(f"{APP}:min_acu", minimum=0, maximum=MAX_ACU),
-            serverless_v2_max_capacity=context.integer(f"{APP}:max_acu", minimum=1, maximum=MAX_ACU),
+            # Half units (0.5, 1.5...) are valid; aws-cdk-lib checks the 0.5 steps and min <= max.
+            serverless_v2_min_capacity=context.number(f"{APP}:min_acu", minimum=0, maximum=MAX_ACU),
+            serverless_v2_max_capacity=context.number(f"{APP}:max_acu", minimum=1, maximum=MAX_ACU),
             vpc=self.vpc,
             vpc_subnets=DATA_SUBNETS,
             security_groups=[database_group],

@@ -326,8 +326,8 @@ def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
         new_app(
             tmp_path,
             **{
-                "todo_postgres:min_acu": "1",
-                "todo_postgres:max_acu": "8",
+                "todo_postgres:min_acu": "0.5",
+                "todo_postgres:max_acu": "1.5",
                 "todo_postgres:deletion_protection": "false",
                 "todo_postgres:removal_policy": "destroy",
             },
@@ -341,7 +341,7 @@ def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
         {
             "Properties": Match.object_like(
                 {
-                    "ServerlessV2ScalingConfiguration": {"MinCapacity": 1, "MaxCapacity": 8},
+                    "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 1.5},
                     "DeletionProtection": False,
                 }
             ),
