@@ -18,6 +18,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from cdk.context import Context
+from cdk.shared.names import bounded_name
 from constructs_lib import (
     AppRunnerService,
     AutoScalingConfig,
@@ -30,6 +31,8 @@ from constructs_lib import (
 )
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
+#: App Runner's limit on an auto scaling configuration's name.
+AUTO_SCALING_NAME_LENGTH = 32
 
 
 def image_excludes(app: str) -> list[str]:
@@ -116,7 +119,7 @@ def app_service(
     scaling = AutoScalingConfig(
         scope,
         "AutoScaling",
-        name=Stack.of(scope).stack_name[:32],
+        name=bounded_name(Stack.of(scope).stack_name, AUTO_SCALING_NAME_LENGTH),
         min_size=sizing.min_size,
         max_size=sizing.max_size,
         max_concurrency=sizing.max_concurrency,

@@ -25,6 +25,7 @@ from constructs import Construct
 from cdk.context import Context
 from cdk.shared.app_service import app_service
 from cdk.shared.data import removal_policy
+from cdk.shared.names import bounded_name
 from cdk.shared.network import DATA_SUBNETS, AppVpc
 from constructs_lib import HealthCheck, Secret
 
@@ -46,10 +47,10 @@ MAX_NAME_LENGTH = 40
 
 def memorydb_name(stack_name: str, suffix: str = "") -> str:
     """A MemoryDB name from the stack name, so prefixed copies of the stack coexist:
-    lowercase letters, digits and single hyphens, starting with a letter."""
+    lowercase letters, digits and single hyphens, starting with a letter, and at most
+    ``MAX_NAME_LENGTH`` long (a long stack name is cut and given a hash of itself)."""
     base = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", stack_name.lower())).strip("-")
-    base = base[: MAX_NAME_LENGTH - len(suffix)].rstrip("-")
-    return f"{base}{suffix}"
+    return f"{bounded_name(base, MAX_NAME_LENGTH - len(suffix))}{suffix}"
 
 
 class UsersRedisStack(Stack):

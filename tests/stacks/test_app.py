@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Stack, Token, aws_s3
+from aws_cdk.assertions import Capture, Template
 
 from cdk.app import build_app, enforce_nag
 from tests.stacks.conftest import STACK_NAMES, Synthesized
@@ -34,6 +35,19 @@ def test_stack_prefix_lets_copies_coexist(tmp_path: Path) -> None:
     assert sorted(child.node.id for child in app.node.children if isinstance(child, Stack)) == sorted(
         f"Staging{name}" for name in STACK_NAMES
     )
+
+
+def test_a_long_stack_prefix_still_gives_each_stack_its_own_auto_scaling_name(tmp_path: Path) -> None:
+    app = build_app(new_app(tmp_path, stack_prefix="VeryLongStagingEnvironmentPrefix42-"), nag=False)
+    names = set()
+    for stack in (child for child in app.node.children if isinstance(child, Stack)):
+        name = Capture()
+        Template.from_stack(stack).has_resource_properties(
+            "Custom::AppRunnerAutoScalingConfiguration", {"AutoScalingConfigurationName": name}
+        )
+        names.add(name.as_string())
+    assert len(names) == len(STACK_NAMES)
+    assert all(len(name) <= 32 for name in names)
 
 
 def test_enforced_nag_fails_synthesis_on_a_finding(tmp_path: Path) -> None:

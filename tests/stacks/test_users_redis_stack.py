@@ -306,11 +306,12 @@ def test_node_type_removal_policy_and_names_follow_context_and_stack_prefix(tmp_
     [
         ("UsersRedisStack", "", "usersredisstack"),
         ("Dev--UsersRedisStack", "-acl", "dev-usersredisstack-acl"),
-        ("A" * 60 + "-B", "-subnets", "a" * 32 + "-subnets"),
+        # Too long: cut, with the start of the SHA-256 of the whole lowercased name.
+        ("A" * 60 + "-B", "-subnets", "a" * 23 + "-27201dc4-subnets"),
         (
             "Averyveryveryveryverylongprefix-UsersRedisStack",
             "-app",
-            "averyveryveryveryverylongprefix-user-app",
+            "averyveryveryveryverylongpr-c76b9f44-app",
         ),
     ],
 )
@@ -319,3 +320,8 @@ def test_memorydb_names_are_valid_identifiers(stack_name: str, suffix: str, expe
     assert name == expected
     assert len(name) <= MAX_NAME_LENGTH
     assert re.fullmatch(r"[a-z](-?[a-z0-9])*", name)
+
+
+def test_long_stack_names_that_start_alike_get_different_memorydb_names() -> None:
+    prefix = "VeryLongStagingEnvironmentPrefix42"
+    assert memorydb_name(f"{prefix}-UsersRedisStack") != memorydb_name(f"{prefix}b-UsersRedisStack")
