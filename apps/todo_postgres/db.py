@@ -30,6 +30,10 @@ MAX_OVERFLOW = 2
 POOL_TIMEOUT_SECONDS = 3
 CONNECT_TIMEOUT_SECONDS = 3
 STATEMENT_TIMEOUT_MS = 5000
+# PostgreSQL ends a session idle this long, so an idle service holds no connection and an
+# Aurora Serverless v2 cluster at min 0 ACU can pause; pool_pre_ping replaces an ended
+# connection on its next checkout, so no request fails for it.
+IDLE_SESSION_TIMEOUT_MS = 300_000
 # Connections silently dropped by a failover are noticed within about a minute.
 _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 AUTOCOMMIT = "AUTOCOMMIT"
@@ -81,6 +85,7 @@ class Database:
         pool_size: int = POOL_SIZE,
         pool_timeout: float = POOL_TIMEOUT_SECONDS,
         statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+        idle_session_timeout_ms: int = IDLE_SESSION_TIMEOUT_MS,
     ) -> None:
         self.engine: Engine = create_engine(
             make_url(url),
@@ -93,7 +98,10 @@ class Database:
             pool_timeout=pool_timeout,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-                "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
+                "options": (
+                    f"-c statement_timeout={statement_timeout_ms}"
+                    f" -c idle_session_timeout={idle_session_timeout_ms} -c timezone=UTC"
+                ),
                 "application_name": "todo_postgres",
                 **_KEEPALIVES,
             },

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
 from flask import Flask
-from sqlalchemy import QueuePool, insert, select, text
+from sqlalchemy import NullPool, QueuePool, create_engine, insert, select, text
 
 from common import BackendUnavailable
 from tests.apps.todo_postgres.conftest import database_of
@@ -28,6 +29,7 @@ def test_app_sessions_have_the_statement_timeout_and_utc(app: Flask) -> None:
     with database_of(app).connection() as conn:
         assert conn.scalar(text("SHOW statement_timeout")) == f"{STATEMENT_TIMEOUT_MS // 1000}s"
         assert conn.scalar(text("SHOW timezone")) == "UTC"
+        assert conn.scalar(text("SHOW idle_session_timeout")) == "5min"
 
 
 def test_statement_blocked_past_the_timeout_is_unavailable(app: Flask, database: Database) -> None:
@@ -86,3 +88,29 @@ def test_connections_autocommit_even_after_a_transaction(database: Database) -> 
         # Another session sees the row while this connection is still open.
         with database.engine.connect() as other:
             assert other.scalars(select(tasks.c.title)).all() == ["committed on its own"]
+
+
+def test_idle_sessions_end_and_the_next_request_reconnects(database_url: str) -> None:
+    # An idle service must hold no session, or an Aurora cluster at min 0 ACU never pauses.
+    database = Database(database_url, pool_size=1, idle_session_timeout_ms=100)
+    try:
+        with database.connection() as conn:
+            idle_backend = conn.scalar(text("SELECT pg_backend_pid()"))
+        assert _pooled(database) == 1
+        # Autocommit: pg_stat_activity is read once per transaction.
+        observer = create_engine(database_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        with observer.connect() as watch:
+            for _ in range(100):  # bounded: at most about 10 s
+                if not watch.scalar(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": idle_backend}
+                ):
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail("PostgreSQL kept the idle session")
+        observer.dispose()
+        # The pooled connection is dead; the pre-ping replaces it without an error.
+        with database.connection() as conn:
+            assert conn.scalar(text("SELECT pg_backend_pid()")) != idle_backend
+    finally:
+        database.dispose()
