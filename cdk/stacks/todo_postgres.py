@@ -11,6 +11,10 @@ working, but a new connection (pool growth, reconnect after a failover) fails un
 service is redeployed (``aws apprunner start-deployment``) and the instances read the
 new password.
 
+Deleting the stack: with ``todo_postgres:deletion_protection`` on (the default), the
+cluster refuses, after CloudFormation has deleted its writer instance; deploy with it off
+first. A retained cluster keeps its subnet group, writer and security group.
+
 Context: ``todo_postgres:min_acu`` / ``todo_postgres:max_acu`` (Aurora capacity units
 in steps of 0.5; min 0 lets the cluster auto-pause when idle), ``todo_postgres:deletion_protection``,
 ``todo_postgres:removal_policy`` (retain, destroy or snapshot) and the service keys of
@@ -70,6 +74,9 @@ class TodoPostgresStack(Stack):
             description="Aurora PostgreSQL cluster: admits its clients only",
             allow_all_outbound=False,
         )
+        if data_removal == RemovalPolicy.RETAIN:
+            # aws-cdk-lib retains the subnet group and writer with the cluster, not this group.
+            database_group.apply_removal_policy(RemovalPolicy.RETAIN)
         self.cluster = rds.DatabaseCluster(
             self,
             "Database",

@@ -353,3 +353,17 @@ def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
     # Turning protection off is a choice the stack acknowledges, with its reason.
     assert nag_findings(stack) == []
     assert "Annotation::AwsSolutions-RDS10" in {ack.rule_id for ack in acknowledgements(stack)}
+
+
+def test_a_retained_cluster_keeps_its_security_group_writer_and_subnet_group(tmp_path: Path) -> None:
+    app = build_app(new_app(tmp_path, **{"todo_postgres:removal_policy": "retain"}), nag=False)
+    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
+    resources = template.to_json()["Resources"]
+    for logical_id in (cluster_id(template), cluster_security_group_id(template)):
+        assert resources[logical_id]["DeletionPolicy"] == "Retain"
+    for resource_type in ("AWS::RDS::DBInstance", "AWS::RDS::DBSubnetGroup"):
+        template.has_resource(resource_type, {"DeletionPolicy": "Retain"})
+
+
+def test_by_default_the_database_security_group_goes_with_the_snapshotted_cluster(template: Template) -> None:
+    assert "DeletionPolicy" not in template.to_json()["Resources"][cluster_security_group_id(template)]
