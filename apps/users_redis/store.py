@@ -77,7 +77,10 @@ def connect(settings: RedisSettings) -> RedisClient:
     if settings.cluster:
         # MemoryDB's endpoint is a DNS name that stays valid when nodes change:
         # keep it as the way back in after the whole cluster was unreachable.
-        return RedisCluster(**options, dynamic_startup_nodes=False)
+        # Cluster discovery names the nodes by their private IP addresses, which no
+        # publicly trusted certificate lists: each node's chain is verified against the
+        # trusted CAs, but its name cannot be (redis-py 6+ checks it by default).
+        return RedisCluster(**options, dynamic_startup_nodes=False, ssl_check_hostname=False)
     return Redis(**options)
 
 

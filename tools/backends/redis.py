@@ -102,7 +102,10 @@ def _openssl(openssl: str, *args: str) -> None:
 
 
 def generate_certificates(directory: Path) -> tuple[Path, Path, Path]:
-    """A throwaway CA and a server certificate for 127.0.0.1/localhost signed by it.
+    """A throwaway CA and a server certificate for ``localhost`` signed by it.
+
+    Like MemoryDB's, the certificate names a host, not the IP address the cluster's nodes
+    announce: a client that checks node names against it fails, as it would on AWS.
 
     Returns ``(ca_file, cert_file, key_file)``. Uses the openssl CLI: the ``cryptography``
     package is not a project dependency.
@@ -120,9 +123,9 @@ def generate_certificates(directory: Path) -> tuple[Path, Path, Path]:
     # Cluster nodes also present this certificate to each other on the bus: clientAuth too.
     _openssl(
         openssl, "req", "-x509", *ec_key, "-keyout", str(key_file), "-out", str(cert_file),
-        "-CA", str(ca_file), "-CAkey", str(ca_key), "-subj", "/CN=127.0.0.1",
+        "-CA", str(ca_file), "-CAkey", str(ca_key), "-subj", "/CN=localhost",
         "-addext", "basicConstraints=critical,CA:FALSE",
-        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-addext", "subjectAltName=DNS:localhost",
         "-addext", "extendedKeyUsage=serverAuth,clientAuth",
     )  # fmt: skip
     for key in (ca_key, key_file):
@@ -186,6 +189,7 @@ class LocalRedisCluster(_RedisBackend):
             password=self.password,
             ssl=True,
             ssl_ca_certs=str(self.ca_file),
+            ssl_check_hostname=False,  # the certificate names localhost, not the node's IP
             socket_timeout=2,
             socket_connect_timeout=2,
         )
