@@ -22,6 +22,9 @@ def database(database_url: str) -> Iterator[Database]:
     database = Database(database_url, pool_size=1, pool_timeout=0.3, statement_timeout_ms=300)
     database.ensure_schema()
     yield database
+    # The database is the session's: leave no task behind for the next test module.
+    with database.engine.connect() as conn:
+        conn.execute(text("TRUNCATE tasks"))
     database.dispose()
 
 
