@@ -81,8 +81,8 @@ def test_context_switches_crash_endpoints_off_and_sizes_the_memory_cap(tmp_path:
             tmp_path,
             **{
                 "chaos:enabled": "false",
-                "chaos:cpu": "2 vCPU",
-                "chaos:memory": "4 GB",
+                "chaos:cpu": "0.25 vCPU",
+                "chaos:memory": "0.5 GB",
                 "chaos:min_size": "3",
             },
         ),
@@ -90,5 +90,5 @@ def test_context_switches_crash_endpoints_off_and_sizes_the_memory_cap(tmp_path:
     )
     template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
     variables = env_vars(template)
-    assert (variables["CHAOS_ENABLED"], variables["MEMORY_LIMIT_MB"]) == ("false", "4096")
+    assert (variables["CHAOS_ENABLED"], variables["MEMORY_LIMIT_MB"]) == ("false", "512")
     template.has_resource_properties("Custom::AppRunnerAutoScalingConfiguration", {"MinSize": 3})
