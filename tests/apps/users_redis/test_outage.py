@@ -1,16 +1,18 @@
-"""Redis down: 503 JSON with Retry-After, fast; the same app recovers when Redis returns."""
+"""Redis down, out of memory or read-only: 503 JSON with Retry-After, fast; the app recovers."""
 
 from __future__ import annotations
 
 import time
 
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.apps.users_redis.conftest import Backend
 from tests.apps.users_redis.test_api import new_email
-from users_redis import create_app
+from tools.backends.process import free_port
+from users_redis import create_app, settings
 
 #: The client's timeouts and single retry bound an outage answer well below this.
 MAX_OUTAGE_ANSWER_SECONDS = 5.0
@@ -51,3 +53,28 @@ def test_app_started_while_redis_is_down_connects_when_it_returns(backend: Backe
     email = new_email()
     assert client.post("/", json={"email": email, "name": "n"}).status_code == 200
     assert client.get(f"/{email}").get_json() == {"email": email, "name": "n"}
+
+
+def test_redis_out_of_memory_is_unavailable_not_a_crash(standalone: Backend) -> None:
+    client = create_app(standalone.config).test_client()
+    admin = redis.Redis.from_url(standalone.config[settings.URL])
+    admin.config_set("maxmemory-policy", "noeviction")
+    admin.config_set("maxmemory", 1)
+    try:
+        assert_unavailable(client.post("/", json={"email": new_email(), "name": "x"}), time.monotonic())
+    finally:
+        admin.config_set("maxmemory", 0)
+        admin.close()
+
+
+def test_a_read_only_replica_is_unavailable_not_a_crash(standalone: Backend) -> None:
+    """As during a MemoryDB failover, when a write reaches a node that is now a replica."""
+    client = create_app(standalone.config).test_client()
+    admin = redis.Redis.from_url(standalone.config[settings.URL])
+    admin.replicaof("127.0.0.1", free_port())  # no master there: it stays a read-only replica
+    try:
+        assert_unavailable(client.post("/", json={"email": new_email(), "name": "x"}), time.monotonic())
+    finally:
+        admin.replicaof("NO", "ONE")
+        admin.close()
+    assert client.post("/", json={"email": new_email(), "name": "x"}).status_code == 200
