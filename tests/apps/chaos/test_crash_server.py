@@ -6,7 +6,7 @@ every request in flight on it along. So "every other request succeeds" is assert
 where it is true by construction: workers that take one connection at a time
 (GUNICORN_THREADS=1, --worker-connections 1), where a dying worker holds only the
 request that killed it. ``test_blast_radius_with_the_production_thread_pool`` pins
-what the shipped settings (4 threads) do instead: at most the one traffic request that
+what the shipped thread pool (8 threads) does instead: at most the one traffic request that
 was in flight on the dying worker is lost with it.
 """
 
