@@ -31,8 +31,6 @@ from constructs_lib import (
 )
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
-#: App Runner's limit on an auto scaling configuration's name.
-AUTO_SCALING_NAME_LENGTH = 32
 
 
 def image_excludes(app: str) -> list[str]:
@@ -119,7 +117,7 @@ def app_service(
     scaling = AutoScalingConfig(
         scope,
         "AutoScaling",
-        name=bounded_name(Stack.of(scope).stack_name, AUTO_SCALING_NAME_LENGTH),
+        name=bounded_name(Stack.of(scope).stack_name, AutoScalingConfig.MAX_NAME_LENGTH),
         min_size=sizing.min_size,
         max_size=sizing.max_size,
         max_concurrency=sizing.max_concurrency,

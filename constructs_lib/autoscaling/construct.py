@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from aws_cdk import (
     Acknowledgment,
@@ -158,6 +158,9 @@ class AutoScalingConfig(Construct):
     to acknowledge.
     """
 
+    #: The longest ``name`` App Runner accepts.
+    MAX_NAME_LENGTH: ClassVar[int] = 32
+
     def __init__(
         self,
         scope: Construct,
@@ -176,7 +179,7 @@ class AutoScalingConfig(Construct):
         :param max_concurrency: concurrent requests per instance before scaling out, 1-200. Default: 100.
         """
         super().__init__(scope, id)
-        check_name("name", name, 4, 32)
+        check_name("name", name, 4, self.MAX_NAME_LENGTH)
         check_range("min_size", min_size, 1, 25)
         check_range("max_size", max_size, 1, 25)
         check_range("max_concurrency", max_concurrency, 1, 200)
