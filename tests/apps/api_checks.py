@@ -96,21 +96,33 @@ def fuzz(app: Flask, *, exclude_paths: Collection[str] = (), requests: int = FUZ
     return sent
 
 
+#: Writes each load-test writer makes.
+WRITES_PER_WRITER = 50
+
+
 def run_writers(
-    write: Callable[[int, int], T | None], *, writers: int = 8, seconds: float = 2.0, max_writes: int = 400
+    write: Callable[[int, int], T | None],
+    *,
+    writers: int = 8,
+    writes: int = WRITES_PER_WRITER,
+    timeout: float = 60.0,
 ) -> list[T]:
-    """``writers`` threads call ``write(writer, n)`` until ``seconds`` pass or each made
-    ``max_writes``; returns what the calls acknowledged (None = not acknowledged)."""
-    deadline = time.monotonic() + seconds
+    """``writers`` threads, released together, each call ``write(writer, n)`` for ``n`` in
+    ``range(writes)``; returns what the calls acknowledged (None = not acknowledged),
+    each writer's in the order it made them.
+
+    A fixed number of writes, not as many as fit in a time window: what the tests assert
+    then does not depend on how fast the machine is. ``timeout`` only catches a hang.
+    """
     acknowledged: list[T] = []
     lock = threading.Lock()
     failures: list[BaseException] = []
+    start = threading.Barrier(writers)
 
     def loop(writer: int) -> None:
         try:
-            for n in range(max_writes):
-                if time.monotonic() >= deadline:
-                    return
+            start.wait(timeout)
+            for n in range(writes):
                 result = write(writer, n)
                 if result is not None:
                     with lock:
@@ -118,12 +130,14 @@ def run_writers(
         except BaseException as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=loop, args=(writer,)) for writer in range(writers)]
+    # Daemons: a hung writer fails the test below instead of keeping pytest from exiting.
+    threads = [threading.Thread(target=loop, args=(writer,), daemon=True) for writer in range(writers)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + timeout
     for thread in threads:
-        thread.join(timeout=seconds + 30)
+        thread.join(max(0.0, deadline - time.monotonic()))
     if failures:
         raise failures[0]
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
+    assert not any(thread.is_alive() for thread in threads), f"a writer hung for {timeout} s"
     return acknowledged
