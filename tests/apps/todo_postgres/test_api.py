@@ -265,7 +265,13 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: the same 150 bodies on every run, so CI cannot turn red on a draw.
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     body=st.fixed_dictionaries(
         {"title": ANY_TEXT}, optional={"completed": st.booleans() | JSON_VALUES, "other": JSON_VALUES}
