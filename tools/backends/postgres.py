@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from sqlalchemy import URL, create_engine, select, text
@@ -22,6 +24,8 @@ SUPERUSER = "postgres"
 _OS_USER = "postgres"
 _INSTALL_HINT = "install PostgreSQL server binaries (apt-get install postgresql)"
 _START_TIMEOUT = 30
+#: How long a postmaster that pg_ctl gave up on may take to write its pid file.
+_PID_FILE_WAIT = 5.0
 
 
 def _postgres_binary(name: str) -> str:
@@ -91,10 +95,14 @@ class LocalPostgres(ServerLifecycle):
         if self._temp_dir is not None:
             # Throwaway data need not survive an OS crash; a server crash loses nothing.
             options += " -c fsync=off"
-        self._run(
-            self._pg_ctl, "start", "-D", str(self._data_dir), "-l", str(self.log_file),
-            "-w", "-t", str(_START_TIMEOUT), "-o", options,
-        )  # fmt: skip
+        try:
+            self._run(
+                self._pg_ctl, "start", "-D", str(self._data_dir), "-l", str(self.log_file),
+                "-w", "-t", str(_START_TIMEOUT), "-o", options,
+            )  # fmt: skip
+        except RuntimeError:
+            self._stop_unwaited_server()
+            raise
         self.running = True
         wait_for_port(self.port, timeout=_START_TIMEOUT)
 
@@ -104,6 +112,16 @@ class LocalPostgres(ServerLifecycle):
             return
         self._run(self._pg_ctl, "stop", "-D", str(self._data_dir), "-m", mode, "-w")
         self.running = False
+
+    def _stop_unwaited_server(self) -> None:
+        """pg_ctl gives up after ``-t`` seconds but leaves the postmaster it launched
+        running, which nothing would stop: stop it once its pid file says it is there."""
+        pid_file = self._data_dir / "postmaster.pid"
+        deadline = time.monotonic() + _PID_FILE_WAIT
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with contextlib.suppress(RuntimeError):  # no server after all: nothing to stop
+            self._run(self._pg_ctl, "stop", "-D", str(self._data_dir), "-m", "immediate", "-w")
 
     def restart(self, mode: str = "fast") -> None:
         self.stop(mode)
