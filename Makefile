@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CDK := node_modules/.bin/cdk
+# Where the CDK CLI writes the cloud assembly (tests point it at a temp dir).
+CDK_OUT ?= cdk.out
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
@@ -53,8 +55,8 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(VENV_STAMP) $(NODE_STAMP) ## Set up .venv and node_modules (every target does this itself)
 
 synth: install ## Synthesize all stacks into cdk.out/ with cdk-nag enforced, and summarize them
-	$(CDK) synth --no-notices --quiet
-	@$(PY) -m tools.synth_summary cdk.out
+	$(CDK) synth --no-notices --quiet --output $(CDK_OUT)
+	@$(PY) -m tools.synth_summary $(CDK_OUT)
 
 test: install ## Run the whole test suite
 	$(PY) -m pytest
@@ -76,19 +78,19 @@ bootstrap: install ## Bootstrap the CDK toolkit in the current AWS account/regio
 
 deploy-%: install ## Deploy one app's stack (CONTEXT="key=value ...", APPROVE=never to skip approval)
 	$(CHECK_CREDENTIALS)
-	$(CDK) deploy $(CDK_STACK) --no-notices --require-approval $(APPROVE) $(CONTEXT_ARGS)
+	$(CDK) deploy $(CDK_STACK) --no-notices --output $(CDK_OUT) --require-approval $(APPROVE) $(CONTEXT_ARGS)
 
 diff-%: install ## Show what deploying one app would change (offline: against an empty template)
 	@if $(PY) -m tools.aws_credentials make $@ 2>/dev/null; then \
-		$(CDK) diff $(CDK_STACK) --no-notices $(CONTEXT_ARGS); \
+		$(CDK) diff $(CDK_STACK) --no-notices --output $(CDK_OUT) $(CONTEXT_ARGS); \
 	else \
 		echo "No AWS credentials: comparing against an empty template (everything would be created)."; \
-		$(CDK) diff $(CDK_STACK) --no-notices --template tools/empty-template.json $(CONTEXT_ARGS); \
+		$(CDK) diff $(CDK_STACK) --no-notices --output $(CDK_OUT) --template tools/empty-template.json $(CONTEXT_ARGS); \
 	fi
 
 destroy-%: install ## Delete one app's stack (asks for confirmation)
 	$(CHECK_CREDENTIALS)
-	$(CDK) destroy $(CDK_STACK) --no-notices $(CONTEXT_ARGS)
+	$(CDK) destroy $(CDK_STACK) --no-notices --output $(CDK_OUT) $(CONTEXT_ARGS)
 
 clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist

@@ -44,10 +44,15 @@ def test_deploy_without_credentials_stops_with_a_clear_message(no_credentials_en
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_diff_works_offline_and_lists_what_would_be_created(no_credentials_env: dict[str, str]) -> None:
-    result = make("diff-shortener", no_credentials_env)
+def test_diff_works_offline_and_lists_what_would_be_created(
+    no_credentials_env: dict[str, str], tmp_path: Path
+) -> None:
+    # CDK_OUT: the assembly goes to a temp dir, not over the cdk.out/ of the user's own synth.
+    assembly = tmp_path / "cdk.out"
+    result = make("diff-shortener", {**no_credentials_env, "CDK_OUT": str(assembly)})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "comparing against an empty template" in output
     assert "[+] AWS::DynamoDB::Table Table " in output
     assert "[+] AWS::AppRunner::Service Service " in output
+    assert (assembly / "manifest.json").is_file()
