@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chaos.crash import EXIT_STATUS
 from tests.apps.chaos.conftest import REGION, TABLE_NAME
 from tests.apps.chaos.server import ChaosServer, Traffic, running_server
+from tools import dev
 from tools.backends import process
 from tools.local_http import get
 
@@ -128,7 +132,45 @@ def test_container_scope_ends_the_whole_server(tmp_path: Path, path: str) -> Non
         assert server.process.wait(timeout=RECOVERY_SECONDS + 10) == 0
         assert not process.port_open(server.port)
         assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
-        assert "Shutting down: Master" in server.log_since(0)
+        log = server.log_since(0)
+        assert "Shutting down: Master" in log
+        ending = [r for r in _log_records(log) if r["message"] == "ending the whole server"]
+        assert [(r["level"], r["master_pid"]) for r in ending] == [("CRITICAL", server.master_pid)]
+
+
+#: The parent of a server that is not gunicorn, standing between it and pytest: it
+#: reports the server's exit status as its own, unless a SIGQUIT (what ``scope=container``
+#: sends a gunicorn master) reaches it first.
+SUPERVISOR = """
+import os, signal, subprocess, sys
+signal.signal(signal.SIGQUIT, lambda *_: os._exit(128 + signal.SIGQUIT))
+sys.exit(subprocess.call(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("path", ["/exit?scope=container", "/fatal?scope=container"])
+def test_container_scope_outside_gunicorn_ends_only_the_server(tmp_path: Path, path: str) -> None:
+    """Under Flask's development server (SERVER_SOFTWARE Werkzeug/...) the process is the
+    server: it exits on its own and signals nothing to its parent."""
+    port = process.free_port()
+    flask_run = ["-m", "flask", "--app", "chaos.wsgi:app", "run", "--no-reload", "--no-debugger"]
+    server = [sys.executable, *flask_run, "--host", process.LOCALHOST, "--port", str(port)]
+    log_file = tmp_path / "server.log"
+    env = {**os.environ, **SERVER_ENV, "PYTHONPATH": str(dev.APPS_DIR)}
+    supervisor = process.start([sys.executable, "-c", SUPERVISOR, *server], log_file=log_file, env=env)
+    try:
+        process.wait_for_port(port, process=supervisor)
+        assert get(port, "/")[0] == 200
+        with pytest.raises(DROPPED) as dropped:
+            get(port, path)
+        assert not dropped.errisinstance(TimeoutError), f"{path} hung instead of ending the server"
+        assert supervisor.wait(timeout=RECOVERY_SECONDS + 10) == EXIT_STATUS
+    finally:
+        process.stop(supervisor)
+    assert not process.port_open(port)
+    messages = [record["message"] for record in _log_records(log_file.read_text())]
+    assert ("fatal error" if path.startswith("/fatal") else "exit requested") in messages
+    assert "ending the whole server" not in messages
 
 
 def test_blast_radius_with_the_production_thread_pool(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from chaos import create_app
-from chaos.items import MAX_WRITE_ATTEMPTS
+from chaos.items import MAX_WRITE_ATTEMPTS, READ_LIMIT
 from tools.backends import process
 from tools.backends.dynamodb import LocalDynamoDB
 
@@ -52,6 +52,18 @@ def test_writes_are_stored_and_read_newest_first(
         ExpressionAttributeValues={":pk": {"S": "pk"}},
     )["Items"]
     assert sorted(item["sk"]["S"] for item in stored) == sorted(item["sk"] for item in written)
+
+
+def test_read_returns_only_the_newest_read_limit_items(make_client: ClientFactory) -> None:
+    client = make_client()
+    written = [client.get("/dynamodb/write").get_json()["item"] for _ in range(READ_LIMIT + 5)]
+    assert len({item["sk"] for item in written}) == READ_LIMIT + 5
+
+    response = client.get("/dynamodb/read")
+
+    assert response.status_code == 200
+    newest = sorted(written, key=lambda i: i["sk"], reverse=True)[:READ_LIMIT]
+    assert response.get_json() == {"count": READ_LIMIT, "items": newest}
 
 
 def frozen_clock(monkeypatch: pytest.MonkeyPatch, times: Iterator[datetime]) -> None:

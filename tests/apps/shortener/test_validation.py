@@ -88,6 +88,16 @@ def test_longest_allowed_url_is_accepted(client: FlaskClient) -> None:
 
 
 @pytest.mark.usefixtures("nothing_stored")
+def test_one_character_over_the_longest_url_is_a_json_400(client: FlaskClient) -> None:
+    url = ABSOLUTE + "a" * (MAX_URL_LENGTH + 1 - len(ABSOLUTE))
+
+    response = client.post("/", data=url)
+
+    assert response.status_code == 400
+    assert response.json == {"error": f"URL is longer than {MAX_URL_LENGTH} characters"}
+
+
+@pytest.mark.usefixtures("nothing_stored")
 def test_oversized_body_is_a_json_413(client: FlaskClient) -> None:
     response = client.post("/", data=ABSOLUTE + "a" * MAX_CONTENT_LENGTH)
 

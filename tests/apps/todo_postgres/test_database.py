@@ -9,7 +9,8 @@ from contextlib import ExitStack
 
 import pytest
 from flask import Flask
-from sqlalchemy import NullPool, QueuePool, create_engine, insert, select, text
+from sqlalchemy import NullPool, QueuePool, TextClause, create_engine, insert, select, text
+from sqlalchemy.exc import InternalError
 
 from common import BackendUnavailable
 from tests.apps.todo_postgres.conftest import database_of
@@ -53,6 +54,49 @@ def test_exhausted_pool_is_unavailable(database: Database) -> None:
             conn.execute(text("SELECT 1"))
     with database.connection() as conn:
         assert conn.scalar(text("SELECT 1")) == 1
+
+
+def raise_in_postgres(message: str) -> TextClause:
+    """A statement PostgreSQL fails with ``message``: SQLSTATE P0001, psycopg2's InternalError."""
+    return text(f"DO $$ BEGIN RAISE EXCEPTION '{message}'; END $$")
+
+
+#: How PostgreSQL announces that it is closing the session: SQLAlchemy's psycopg2 dialect
+#: invalidates the connection on this message whatever the error's class.
+INVALIDATING = "terminating connection (said by the test)"
+NOT_INVALIDATING = "an ordinary failure"
+
+
+@pytest.mark.parametrize(
+    ("message", "status"),
+    [(INVALIDATING, 503), (NOT_INVALIDATING, 500)],
+    ids=["connection invalidated", "connection still good"],
+)
+def test_a_database_error_is_unavailable_only_if_it_invalidated_the_connection(
+    app: Flask, database: Database, message: str, status: int
+) -> None:
+    invalidated = status == 503
+    # Neither OperationalError nor InterfaceError (pg_terminate_backend would give OperationalError,
+    # a 503 by its class alone): only connection_invalidated can make this one a 503.
+    with pytest.raises(InternalError) as raised, database.engine.connect() as conn:
+        conn.execute(raise_in_postgres(message))
+    assert raised.value.connection_invalidated is invalidated
+
+    @app.get("/fails-in-postgres")
+    def fails_in_postgres() -> dict[str, str]:
+        with database_of(app).connection() as conn:
+            conn.execute(raise_in_postgres(message))
+        return {}
+
+    client = app.test_client()
+    response = client.get("/fails-in-postgres")
+
+    assert response.status_code == status
+    error = "database unavailable" if invalidated else "internal server error"
+    assert response.get_json() == {"error": error}
+    assert ("Retry-After" in response.headers) is invalidated
+    # An invalidated connection is not handed out again: the next request is served.
+    assert client.get("/api/v1/tasks").status_code == 200
 
 
 def _pooled(database: Database) -> int:

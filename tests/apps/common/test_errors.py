@@ -1,0 +1,35 @@
+"""apps/common/errors.py: an ``ApiError`` the server caused is logged, a client's is not."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from flask import Flask, Response
+from flask.testing import FlaskClient
+
+from common import ApiError, create_base_app
+
+
+@pytest.fixture
+def client() -> FlaskClient:
+    app: Flask = create_base_app(__name__, settings={})
+
+    @app.get("/fail/<int:status>")
+    def fail(status: int) -> Response:
+        raise ApiError(f"failed with {status}", status=status)
+
+    return app.test_client()
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 400, 404, 409, 499])
+def test_an_api_error_is_logged_only_when_the_server_caused_it(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    with caplog.at_level(logging.INFO):
+        response = client.get(f"/fail/{status}")
+
+    assert response.status_code == status
+    assert response.get_json() == {"error": f"failed with {status}"}
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "common.errors"]
+    assert logged == ([(logging.WARNING, f"request failed: failed with {status}")] if status >= 500 else [])
