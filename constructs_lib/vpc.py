@@ -39,8 +39,8 @@ class VpcConnectedService(AppRunnerService):
     ) -> None:
         """
         :param vpc: VPC the service's egress goes into.
-        :param vpc_subnets: subnets for the connector's network interfaces. Default: private subnets
-            with egress (``SubnetType.PRIVATE_WITH_EGRESS``).
+        :param vpc_subnets: subnets for the connector's network interfaces; must select at least one.
+            Default: private subnets with egress (``SubnetType.PRIVATE_WITH_EGRESS``).
         :param security_groups: security groups of the connector. Default: one new security group
             allowing all outbound traffic and no inbound traffic.
         :param vpc_connector_name: 4-40 characters, ``[A-Za-z0-9][A-Za-z0-9-_]*``. Default: generated.
@@ -65,19 +65,28 @@ class VpcConnectedService(AppRunnerService):
         if not groups:
             raise ValueError("`security_groups` must hold at least one security group, got []")
         selection = vpc_subnets or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-        subnets = vpc.select_subnets(
-            availability_zones=selection.availability_zones,
-            one_per_az=selection.one_per_az,
-            subnet_filters=selection.subnet_filters,
-            subnet_group_name=selection.subnet_group_name,
-            subnet_type=selection.subnet_type,
-            subnets=selection.subnets,
-        )
+        only_subnets = selection.subnet_type is None and selection.subnet_group_name is None
+        if selection.subnets is not None and only_subnets:
+            # select_subnets returns explicit subnets as they are (filters do not apply). Its result,
+            # read from Python, also holds their availability zones, which an imported
+            # Subnet.from_subnet_id lacks (it throws); the connector needs only the ids.
+            subnet_ids = [subnet.subnet_id for subnet in selection.subnets]
+        else:
+            subnet_ids = vpc.select_subnets(
+                availability_zones=selection.availability_zones,
+                one_per_az=selection.one_per_az,
+                subnet_filters=selection.subnet_filters,
+                subnet_group_name=selection.subnet_group_name,
+                subnet_type=selection.subnet_type,
+                subnets=selection.subnets,
+            ).subnet_ids
+        if not subnet_ids:
+            raise ValueError(f"`vpc_subnets` must select at least one subnet of `vpc`, got {selection!r}")
         self.vpc_connector = apprunner.CfnVpcConnector(
             self,
             "VpcConnector",
             vpc_connector_name=vpc_connector_name,
-            subnets=subnets.subnet_ids,
+            subnets=subnet_ids,
             security_groups=[group.security_group_id for group in groups],
         )
         self._connections = ec2.Connections(security_groups=groups)

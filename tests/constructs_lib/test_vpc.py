@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 from aws_cdk import CfnElement, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -20,6 +23,25 @@ def _logical_id(construct: IConstruct) -> str:
 
 def _vpc(stack: Stack) -> ec2.Vpc:
     return ec2.Vpc(stack, "Vpc", max_azs=2, nat_gateways=1)
+
+
+def _grouped_vpc(scope: Stack, id: str = "Vpc") -> ec2.Vpc:
+    """Two AZs, a public group and two private-with-egress groups told apart by their CIDR masks."""
+    return ec2.Vpc(
+        scope,
+        id,
+        max_azs=2,
+        nat_gateways=1,
+        subnet_configuration=[
+            ec2.SubnetConfiguration(name="Pub", subnet_type=ec2.SubnetType.PUBLIC),
+            ec2.SubnetConfiguration(
+                name="AppA", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
+            ),
+            ec2.SubnetConfiguration(
+                name="AppB", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=26
+            ),
+        ],
+    )
 
 
 def _connector_group(template: Template) -> Capture:
@@ -151,3 +173,108 @@ def test_invalid_connector_name_is_rejected(
     vpc = ec2.Vpc(scratch, f"{new_id}Vpc", max_azs=1, nat_gateways=1)
     with pytest.raises(ValueError, match=rf"`vpc_connector_name` must .*, got '{name}'$"):
         VpcConnectedService(scratch, new_id, vpc=vpc, source=public_source, vpc_connector_name=name)
+
+
+IMPORTED_SUBNET = "subnet-0123456789abcdef0"
+
+# Each case: the selection, built from the VPC, and the connector's Subnets as "<group><AZ number>"
+# (a subnet of ``_grouped_vpc``) or a literal subnet id.
+SUBNET_SELECTIONS: dict[str, tuple[Callable[[ec2.Vpc], ec2.SubnetSelection | None], list[str]]] = {
+    "default": (lambda vpc: None, ["AppA1", "AppA2", "AppB1", "AppB2"]),
+    "subnet_type": (lambda vpc: ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC), ["Pub1", "Pub2"]),
+    "subnet_group_name": (lambda vpc: ec2.SubnetSelection(subnet_group_name="AppB"), ["AppB1", "AppB2"]),
+    "one_per_az": (lambda vpc: ec2.SubnetSelection(one_per_az=True), ["AppA1", "AppA2"]),
+    "availability_zones": (
+        lambda vpc: ec2.SubnetSelection(availability_zones=[vpc.availability_zones[1]]),
+        ["AppA2", "AppB2"],
+    ),
+    "subnet_filters": (
+        lambda vpc: ec2.SubnetSelection(subnet_filters=[ec2.SubnetFilter.by_cidr_mask(26)]),
+        ["AppB1", "AppB2"],
+    ),
+    "subnets": (lambda vpc: ec2.SubnetSelection(subnets=[vpc.private_subnets[3]]), ["AppB2"]),
+    # No availability zone: the connector needs only the id.
+    "imported subnets": (
+        lambda vpc: ec2.SubnetSelection(
+            subnets=[ec2.Subnet.from_subnet_id(vpc, "Imported", IMPORTED_SUBNET)]
+        ),
+        [IMPORTED_SUBNET],
+    ),
+}
+
+
+def _subnet(name: str) -> object:
+    """``"AppB2"``: a ``Ref`` to group AppB's subnet in the second AZ; a ``subnet-`` id as it is."""
+    if name.startswith("subnet-"):
+        return name
+    group, az = name[:-1], name[-1]
+    return {"Ref": Match.string_like_regexp(rf"^Vpc{group}Subnet{az}Subnet[0-9A-F]+$")}
+
+
+@pytest.mark.parametrize(("select", "expected"), SUBNET_SELECTIONS.values(), ids=SUBNET_SELECTIONS.keys())
+def test_each_subnet_selection_field_picks_the_connector_subnets(
+    stack: Stack,
+    public_source: Source,
+    select: Callable[[ec2.Vpc], ec2.SubnetSelection | None],
+    expected: list[str],
+) -> None:
+    vpc = _grouped_vpc(stack)
+    VpcConnectedService(stack, "Service", vpc=vpc, source=public_source, vpc_subnets=select(vpc))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::VpcConnector", {"Subnets": [_subnet(name) for name in expected]}
+    )
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        ec2.SubnetSelection(availability_zones=["nowhere-1a"]),
+        ec2.SubnetSelection(subnet_filters=[ec2.SubnetFilter.by_cidr_mask(20)]),
+        ec2.SubnetSelection(subnets=[]),
+    ],
+    ids=["availability_zones", "subnet_filters", "subnets"],
+)
+def test_a_selection_of_no_subnets_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source, selection: ec2.SubnetSelection
+) -> None:
+    # Such a connector would synthesize, then fail to deploy (Subnets needs at least one item).
+    vpc = _grouped_vpc(scratch, f"{new_id}Vpc")
+    with pytest.raises(
+        ValueError,
+        match=rf"^`vpc_subnets` must select at least one subnet of `vpc`, got {re.escape(repr(selection))}$",
+    ):
+        VpcConnectedService(scratch, new_id, vpc=vpc, source=public_source, vpc_subnets=selection)
+
+
+@pytest.mark.parametrize(
+    ("selection", "message"),
+    [
+        (
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            r"There are no 'Isolated' subnet groups in this VPC",
+        ),
+        (
+            ec2.SubnetSelection(subnet_group_name="Db"),
+            r"There are no subnet groups with name 'Db' in this VPC",
+        ),
+    ],
+    ids=["subnet_type", "subnet_group_name"],
+)
+def test_a_missing_subnet_group_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source, selection: ec2.SubnetSelection, message: str
+) -> None:
+    vpc = _grouped_vpc(scratch, f"{new_id}Vpc")
+    with pytest.raises(RuntimeError, match=message):
+        VpcConnectedService(scratch, new_id, vpc=vpc, source=public_source, vpc_subnets=selection)
+
+
+def test_explicit_subnets_exclude_the_other_selectors(
+    scratch: Stack, new_id: str, public_source: Source
+) -> None:
+    vpc = _grouped_vpc(scratch, f"{new_id}Vpc")
+    imported = ec2.Subnet.from_subnet_id(vpc, "Imported", IMPORTED_SUBNET)
+    selection = ec2.SubnetSelection(subnets=[imported], subnet_group_name="AppA")
+    with pytest.raises(
+        RuntimeError, match=r"Only one of 'subnets,subnetGroupName' can be supplied to subnet selection"
+    ):
+        VpcConnectedService(scratch, new_id, vpc=vpc, source=public_source, vpc_subnets=selection)
