@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 from aws_cdk import App, CfnElement, CfnParameter, Fn, Stack, Token
@@ -22,6 +23,9 @@ from tests.support.gates import nag_findings
         ({"max_size": 26}, r"`max_size` must be a whole number between 1 and 25, got 26$"),
         ({"max_concurrency": 0}, r"`max_concurrency` must be a whole number between 1 and 200, got 0$"),
         ({"max_concurrency": 201}, r"`max_concurrency` must be a whole number between 1 and 200, got 201$"),
+        ({"min_size": 2.5}, r"`min_size` must be a whole number between 1 and 25, got 2.5$"),
+        ({"max_size": 1.5}, r"`max_size` must be a whole number between 1 and 25, got 1.5$"),
+        ({"max_concurrency": True}, r"`max_concurrency` must be a whole number between 1 and 200, got True$"),
         ({"min_size": 5, "max_size": 4}, r"`max_size` must be >= `min_size` \(5\), got 4$"),
         ({"name": "abc"}, r"`name` must be 4 to 32 characters long, got 'abc'$"),
         ({"name": "a" * 33}, r"`name` must be 4 to 32 characters long, got '"),
@@ -48,6 +52,69 @@ def test_invalid_props_are_rejected(
 )
 def test_boundary_props_are_accepted(scratch: Stack, new_id: str, props: dict[str, object]) -> None:
     AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})  # type: ignore[arg-type]
+
+
+def _number_parameter(stack: Stack, id: str) -> int:
+    """A Number parameter's value: a token (which Python types as a float)."""
+    return cast(int, CfnParameter(stack, id, type="Number").value_as_number)
+
+
+def test_token_bounds_are_left_to_deploy_time(stack: Stack) -> None:
+    AutoScalingConfig(
+        stack,
+        "Scaling",
+        name="tokens",
+        min_size=_number_parameter(stack, "MinSize"),
+        max_size=cast(int, Token.as_number(Fn.import_value("MaxSize"))),
+        max_concurrency=_number_parameter(stack, "MaxConcurrency"),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::AppRunnerAutoScalingConfiguration",
+        {
+            "MinSize": {"Ref": "MinSize"},
+            "MaxSize": {"Fn::ImportValue": "MaxSize"},
+            "MaxConcurrency": {"Ref": "MaxConcurrency"},
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("min_size", "max_size"),
+    [(25, None), (None, 1)],
+    ids=["token max_size above min_size 25", "token min_size below max_size 1"],
+)
+def test_max_size_is_not_compared_with_a_token(
+    stack: Stack, min_size: int | None, max_size: int | None
+) -> None:
+    size = _number_parameter(stack, "Size")
+    AutoScalingConfig(
+        stack,
+        "Scaling",
+        name="mixed",
+        min_size=size if min_size is None else min_size,
+        max_size=size if max_size is None else max_size,
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::AppRunnerAutoScalingConfiguration",
+        {"MinSize": min_size or {"Ref": "Size"}, "MaxSize": max_size or {"Ref": "Size"}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"min_size": 0}, r"`min_size` must be a whole number between 1 and 25, got 0$"),
+        ({"max_size": 26}, r"`max_size` must be a whole number between 1 and 25, got 26$"),
+        ({"max_concurrency": 201}, r"`max_concurrency` must be a whole number between 1 and 200, got 201$"),
+    ],
+)
+def test_literal_bounds_are_checked_next_to_tokens(
+    scratch: Stack, new_id: str, props: dict[str, int], message: str
+) -> None:
+    token = _number_parameter(scratch, f"{new_id}Size")
+    bounds = {"min_size": token, "max_size": token, "max_concurrency": token, **props}
+    with pytest.raises(ValueError, match=message):
+        AutoScalingConfig(scratch, new_id, name="valid-name", **bounds)
 
 
 def test_custom_resource_and_scoped_permissions(stack: Stack) -> None:

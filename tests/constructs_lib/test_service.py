@@ -164,6 +164,65 @@ def test_duplicate_environment_variable_is_rejected(
         service.add_environment_variable("A", "2")
 
 
+EMPTY_NAME = r"^`name` of an environment variable must not be empty, got ''$"
+
+
+def test_empty_environment_variable_name_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source
+) -> None:
+    with pytest.raises(ValueError, match=EMPTY_NAME):
+        AppRunnerService(scratch, new_id, source=public_source, environment={"": "x"})
+    service = AppRunnerService(scratch, f"{new_id}Added", source=public_source)
+    with pytest.raises(ValueError, match=EMPTY_NAME):
+        service.add_environment_variable("", "x")
+
+
+def test_empty_secret_name_is_rejected(scratch: Stack, new_id: str, public_source: Source) -> None:
+    secret = Secret.from_ssm_parameter(
+        ssm.StringParameter.from_string_parameter_name(scratch, f"{new_id}P", "/p")
+    )
+    with pytest.raises(ValueError, match=EMPTY_NAME):
+        AppRunnerService(scratch, new_id, source=public_source, secrets={"": secret})
+    service = AppRunnerService(scratch, f"{new_id}Added", source=public_source)
+    with pytest.raises(ValueError, match=EMPTY_NAME):
+        service.add_secret("", secret)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("secret", "environment"), ("environment", "secret"), ("secret", "secret")],
+)
+def test_a_name_is_taken_by_whichever_came_first(
+    stack: Stack, public_source: Source, first: str, second: str
+) -> None:
+    parameter = ssm.StringParameter(stack, "Param", string_value="plain")
+    service = AppRunnerService(stack, "Service", source=public_source)
+
+    def add(kind: str) -> None:
+        if kind == "secret":
+            service.add_secret("TOKEN", Secret.from_ssm_parameter(parameter))
+        else:
+            service.add_environment_variable("TOKEN", "plain")
+
+    add(first)
+    with pytest.raises(
+        ValueError, match=r"^`name` 'TOKEN' is already set as an environment variable or secret$"
+    ):
+        add(second)
+    # The rejected call left nothing behind: only the first TOKEN, and a grant only if it is the secret.
+    secret = {"Name": "TOKEN", "Value": Match.any_value()}
+    variable = {"Name": "TOKEN", "Value": "plain"}
+    template = Template.from_stack(stack)
+    _image_configuration(
+        template,
+        {
+            "RuntimeEnvironmentVariables": [variable] if first == "environment" else Match.absent(),
+            "RuntimeEnvironmentSecrets": [secret] if first == "secret" else Match.absent(),
+        },
+    )
+    template.resource_count_is("AWS::IAM::Policy", 1 if first == "secret" else 0)
+
+
 def test_secrets_render_arns_and_grant_exactly_those(stack: Stack, public_source: Source) -> None:
     whole = secretsmanager.Secret(stack, "Whole")
     json_secret = secretsmanager.Secret(stack, "Json")
@@ -306,6 +365,35 @@ def test_tracing_creates_observability_configuration_and_xray_grant(
                 "Resource": "*",
             }
         ],
+    )
+
+
+XRAY_WRITE = [
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+]
+
+
+def test_tracing_grants_exactly_the_xray_write_actions(stack: Stack, public_source: Source) -> None:
+    # Exactly AWSXRayDaemonWriteAccess's actions, in one policy on the instance role; none untraced.
+    role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("tasks.apprunner.amazonaws.com"))
+    AppRunnerService(stack, "Service", source=public_source, instance_role=role, tracing=True)
+    AppRunnerService(stack, "Untraced", source=public_source)
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::IAM::Policy", 1)
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyName": Match.string_like_regexp("^ServiceTracingPolicy"),
+            "PolicyDocument": {
+                "Statement": [{"Action": XRAY_WRITE, "Effect": "Allow", "Resource": "*"}],
+                "Version": "2012-10-17",
+            },
+            "Roles": [{"Ref": Match.string_like_regexp("^Mine")}],
+        },
     )
 
 
