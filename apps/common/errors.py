@@ -1,8 +1,9 @@
 """One JSON error shape for every app: ``{"error": "<message>"}`` with the right status.
 
-Clients never see an HTML page or a stack trace: HTTP errors keep their status and
-headers (``Allow`` on 405, ``Retry-After`` on 503), anything unexpected becomes a
-logged 500.
+Nothing the app answers is an HTML page or a stack trace: HTTP errors keep their status
+and headers (``Allow`` on 405, ``Retry-After`` on 503), anything unexpected becomes a
+logged 500. A request gunicorn cannot parse never reaches the app: gunicorn answers it
+with its own HTML page (400, or 414 for a request line over 4094 bytes).
 """
 
 from __future__ import annotations
