@@ -23,3 +23,17 @@ def children(pid: int) -> set[int]:
         with contextlib.suppress(OSError):
             found.update(int(child) for child in listing.read_text().split())
     return found
+
+
+def pids_of(program: str, argument: str) -> list[int]:
+    """Pids of the running ``program`` processes (by the name in argv[0]) that were given
+    ``argument`` as one of their arguments."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # not a process, or gone meanwhile
+            continue
+        if Path(argv[0].decode(errors="replace")).name == program and argument.encode() in argv[1:]:
+            pids.append(int(proc.name))
+    return pids

@@ -11,21 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import pids_of
 from tools.backends import postgres
 from tools.backends.postgres import LocalPostgres
 
 
 def _postmasters_on(port: int) -> list[int]:
-    """Pids of the postgres processes started with ``-p port``."""
-    pids = []
-    for proc in Path("/proc").iterdir():
-        try:
-            args = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:  # not a process, or gone meanwhile
-            continue
-        if any(arg.endswith(b"postgres") for arg in args[:1]) and f"{port}".encode() in args:
-            pids.append(int(proc.name))
-    return pids
+    return pids_of("postgres", str(port))
 
 
 @pytest.fixture
