@@ -23,7 +23,8 @@ def parse_user(body: dict[str, Any]) -> User:
 
 
 def check_email(email: str) -> str:
-    """``email`` if it looks like an address (one @, a dotted domain, no whitespace)."""
+    """``email`` if it looks like an address (one @, a dotted domain, no whitespace, no
+    ``/``: ``GET /<email>`` could never find a user saved with one)."""
     _check_length("email", email)
     local, at, domain = email.partition("@")
     valid = (
@@ -32,6 +33,7 @@ def check_email(email: str) -> str:
         and "@" not in domain
         and "." in domain
         and all(domain.split("."))
+        and "/" not in email
         and email.isprintable()
         and not any(char.isspace() for char in email)
     )

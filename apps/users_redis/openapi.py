@@ -17,7 +17,8 @@ _FIELD: JsonObject = {"type": "string", "minLength": 1, "maxLength": MAX_FIELD_L
 _USER: JsonObject = {
     "type": "object",
     "required": ["email", "name"],
-    "properties": {"email": {**_FIELD, "format": "email"}, "name": _FIELD},
+    # No "/": GET /{email} could not find it.
+    "properties": {"email": {**_FIELD, "format": "email", "pattern": "^[^/]+$"}, "name": _FIELD},
 }
 
 _SAVE: JsonObject = {

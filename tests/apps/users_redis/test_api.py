@@ -84,6 +84,9 @@ standalone_only = pytest.mark.parametrize("backend", ["standalone"], indirect=Tr
         ({"email": "user@example..com", "name": "n"}, "not a valid email"),
         ({"email": "us er@example.com", "name": "n"}, "not a valid email"),
         ({"email": "user@example.com\n", "name": "n"}, "not a valid email"),
+        # GET /<email> could never find these: "/" splits the path.
+        ({"email": "/user@example.com", "name": "n"}, "not a valid email"),
+        ({"email": "us/er@example.com", "name": "n"}, "not a valid email"),
         ({"email": TOO_LONG + "@example.com", "name": "n"}, "'email' must be at most 256"),
         ({"email": "EMAIL", "name": TOO_LONG}, "'name' must be at most 256"),
         # JSON's escape for half a surrogate pair: valid JSON, but no Redis client can encode it.
