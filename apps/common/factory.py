@@ -34,6 +34,8 @@ def create_base_app(
     """
     # No static files in any app: without this Flask adds an undocumented /static/<path> route.
     app = Flask(import_name, static_folder=None)
+    # "/a//b" is not found (a JSON 404) rather than redirected to "/a/b" with an HTML page.
+    app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
     app.config.from_mapping(settings)
     if overrides:

@@ -1,4 +1,5 @@
-"""apps/common/errors.py: an ``ApiError`` the server caused is logged, a client's is not."""
+"""apps/common/errors.py: an ``ApiError`` the server caused is logged, a client's is not;
+no answer of the app is an HTML page."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from common import ApiError, create_base_app
 @pytest.fixture
 def client() -> FlaskClient:
     app: Flask = create_base_app(__name__, settings={})
+
+    @app.get("/api/items")
+    def items() -> list[str]:
+        return []
 
     @app.get("/fail/<int:status>")
     def fail(status: int) -> Response:
@@ -33,3 +38,13 @@ def test_an_api_error_is_logged_only_when_the_server_caused_it(
     assert response.get_json() == {"error": f"failed with {status}"}
     logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "common.errors"]
     assert logged == ([(logging.WARNING, f"request failed: failed with {status}")] if status >= 500 else [])
+
+
+def test_a_doubled_slash_is_a_json_404_not_an_html_redirect(client: FlaskClient) -> None:
+    assert client.get("/api/items").status_code == 200
+
+    response = client.get("/api//items")
+
+    assert response.status_code == 404
+    assert response.is_json
+    assert "Location" not in response.headers
