@@ -36,15 +36,23 @@ class JsonFormatter(logging.Formatter):
         return _encode(entry)
 
 
+#: The values LOG_LEVEL may take, in any case.
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send the root logger to stdout as JSON; idempotent so tests can build many apps."""
+    """Send the root logger to stdout as JSON at ``level`` (a name from ``LEVELS``, any
+    case); idempotent so tests can build many apps."""
+    name = level.strip().upper()
+    if name not in LEVELS:
+        raise ValueError(f"LOG_LEVEL must be one of {', '.join(LEVELS)} (any case), got {level!r}")
     root = logging.getLogger()
     if not any(getattr(h, "_json_stdout", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         handler._json_stdout = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(name)
 
 
 class RequestLog:

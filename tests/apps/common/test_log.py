@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -135,3 +136,25 @@ def test_a_record_is_one_json_line_with_its_fields_and_exception() -> None:
     assert entry["status"] == 500
     assert entry["when"] == str(object)  # values JSON cannot encode are logged as str
     assert "ValueError: boom" in entry["exception"]
+
+
+@pytest.fixture
+def root_level() -> Iterator[None]:
+    """The root logger's level is the process's: put it back after a test changes it."""
+    level = logging.getLogger().level
+    yield
+    logging.getLogger().setLevel(level)
+
+
+@pytest.mark.usefixtures("root_level")
+@pytest.mark.parametrize(("value", "level"), [("debug", logging.DEBUG), (" Warning ", logging.WARNING)])
+def test_log_level_is_read_in_any_case(value: str, level: int) -> None:
+    create_base_app(__name__, settings={"LOG_LEVEL": value})
+
+    assert logging.getLogger().level == level
+
+
+@pytest.mark.usefixtures("root_level")
+def test_an_unknown_log_level_names_the_value() -> None:
+    with pytest.raises(ValueError, match=r"^LOG_LEVEL must be one of DEBUG, INFO, .* got 'verbose'$"):
+        create_base_app(__name__, settings={"LOG_LEVEL": "verbose"})
