@@ -10,15 +10,27 @@ Environment:
 import gc
 import os
 
+
+def _count(name: str, default: int) -> int:
+    """The whole number >= 1 in environment variable ``name``, or ``default`` if unset.
+    gunicorn would take 0 workers and then serve nothing, with no error."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
+
+
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # gthread, one worker per CPU, eight threads each: the best of the configurations
 # `make bench-server-configs` compared (README, "Benchmarks"). Threads overlap the
 # datastore round trips that dominate every app's requests; a second process on the
 # same CPU only adds switching between them.
 # The CPUs this process may run on, not the host's: a cpuset or taskset limits them.
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+workers = _count("WEB_CONCURRENCY", len(os.sched_getaffinity(0)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = _count("GUNICORN_THREADS", 8)
 timeout = 30
 # Import the app once in the master, then fork: workers start in milliseconds instead of
 # each paying the imports at once (cold start, `make bench`). The apps open backend

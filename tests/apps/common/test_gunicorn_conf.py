@@ -1,10 +1,13 @@
-"""apps/common/gunicorn_conf.py under real gunicorn: the garbage collector around the fork."""
+"""apps/common/gunicorn_conf.py: its worker and thread counts, and under real gunicorn
+the garbage collector around the fork."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -64,3 +67,25 @@ def test_workers_forked_after_a_reload_collect_garbage_too(server: tuple[int, in
     reports = [json.loads(get(port, "/")[1]) for _ in range(3 * WORKERS)]
     assert {report["pid"] for report in reports} <= now
     assert all(report["gc_enabled"] for report in reports)
+
+
+def _config_values(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the config file in a fresh interpreter (it turns the collector off) with ``env``."""
+    code = f"import runpy; c = runpy.run_path({str(dev.GUNICORN_CONF)!r}); print(c['workers'], c['threads'])"
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
+
+
+def test_worker_and_thread_counts_come_from_the_environment() -> None:
+    result = _config_values({"WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "5"})
+    assert (result.returncode, result.stdout.split()) == (0, ["3", "5"]), result.stderr
+
+
+@pytest.mark.parametrize("name", ["WEB_CONCURRENCY", "GUNICORN_THREADS"])
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_a_count_below_one_or_not_a_number_is_refused(name: str, value: str) -> None:
+    # WEB_CONCURRENCY=0 used to start a master with no workers: listening, never answering.
+    result = _config_values({name: value})
+    assert result.returncode != 0
+    assert f"ValueError: {name} must be a whole number of at least 1, got {value!r}" in result.stderr
