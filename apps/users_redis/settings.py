@@ -8,7 +8,8 @@ Optional:
   REDIS_TLS       TLS on/off (default on, as MemoryDB requires)
   REDIS_CLUSTER   cluster client on/off (default on with the MemoryDB endpoint, off with REDIS_URL)
   REDIS_CA_FILE   extra CA bundle to trust besides the system's (local self-signed certificates)
-  REDIS_URL       local alternative to the MEMORYDB_* variables, e.g. ``redis://127.0.0.1:6379``;
+  REDIS_URL       local alternative to the MEMORYDB_* variables, e.g. ``redis://127.0.0.1:6379``
+                  (database 0, as on MemoryDB: no database number or options);
                   its scheme decides TLS (``rediss://``), so REDIS_TLS does not apply to it
 """
 
@@ -105,10 +106,13 @@ def _host_port(endpoint: str) -> tuple[str, int]:
 def _from_url(url: str, *, cluster: bool, ca_file: str | None) -> RedisSettings:
     parts = urlsplit(url)
     try:
-        port = parts.port or DEFAULT_PORT
-    except ValueError:
+        port = DEFAULT_PORT if parts.port is None else parts.port
+    except ValueError:  # not a number, or out of range
         port = 0
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port:
+    # No database number or options: the app uses database 0, MemoryDB's only one, and
+    # would silently ignore them.
+    extra = parts.path not in ("", "/") or parts.query or parts.fragment
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port or extra:
         # Not echoing the value: it may hold a password.
         raise SettingsError(f"{URL} must look like redis://[user:password@]host[:port]")
     return RedisSettings(

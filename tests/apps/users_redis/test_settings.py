@@ -70,6 +70,10 @@ def test_optional_variables(overrides: dict[str, str], field: str, expected: obj
         ({"MEMORYDB_CLUSTER_ENDPOINT": ":6379"}, "MEMORYDB_CLUSTER_ENDPOINT"),
         ({"MEMORYDB_CLUSTER_ENDPOINT": "host:70000"}, "MEMORYDB_CLUSTER_ENDPOINT"),
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:0"}, "REDIS_URL"),
+        # The app would use database 0 and drop the rest without a word.
+        ({"REDIS_URL": "redis://127.0.0.1:6379/5"}, "REDIS_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379?db=5"}, "REDIS_URL"),
     ],
 )
 def test_invalid_values_are_named(overrides: dict[str, str], named: str) -> None:
@@ -83,6 +87,7 @@ def test_redis_url_replaces_memorydb_for_local_runs() -> None:
         host="127.0.0.1", port=6390, username="me", password="p@ss", tls=True, cluster=False
     )
     assert not settings.redis_settings({"REDIS_URL": "redis://localhost"}).tls
+    assert settings.redis_settings({"REDIS_URL": "redis://localhost/"}).port == 6379
 
 
 def test_the_password_stays_out_of_reprs_and_errors() -> None:
