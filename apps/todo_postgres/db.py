@@ -2,7 +2,9 @@
 
 Any failure to reach PostgreSQL becomes ``BackendUnavailable`` (503 + Retry-After).
 ``pool_pre_ping`` replaces connections a restart or failover killed, so the app
-recovers on its own once the database is back.
+recovers on its own once the database is back. A write refused because the database is
+read-only (a failover demoted the writer the pool is connected to) is a 503 too, and
+drops the pooled connections, whose next checkouts reconnect to the cluster endpoint.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import URL, Connection, Engine, create_engine, func, make_url, select
+from sqlalchemy import URL, Connection, Engine, create_engine, event, func, make_url, select
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -41,6 +44,17 @@ AUTOCOMMIT = "AUTOCOMMIT"
 TRANSACTIONAL = "READ COMMITTED"
 #: Any constant shared by every process creating the schema (``pg_advisory_xact_lock`` key).
 SCHEMA_LOCK_KEY = 0x70D0_5C4E
+#: SQLSTATE read_only_sql_transaction: a write on a hot standby, an Aurora reader, or a
+#: session of a writer since demoted by a failover.
+READ_ONLY_SQL_TRANSACTION = "25006"
+
+
+def _read_only_is_a_disconnect(context: ExceptionContext) -> None:
+    """``handle_error`` hook: a read-only database invalidates the connection like a lost
+    one, so its error is ``connection_invalidated`` (a 503) and, the whole pool being
+    invalidated with it, no pooled session of the demoted node is handed out again."""
+    if getattr(context.original_exception, "pgcode", None) == READ_ONLY_SQL_TRANSACTION:
+        context.is_disconnect = True
 
 
 def _is_unavailable(error: SQLAlchemyError) -> bool:
@@ -106,6 +120,7 @@ class Database:
                 **_KEEPALIVES,
             },
         )
+        event.listen(self.engine, "handle_error", _read_only_is_a_disconnect)
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         _forget_pool_in_forked_children(self.engine)

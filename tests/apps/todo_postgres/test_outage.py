@@ -1,5 +1,6 @@
 """PostgreSQL stopped under write traffic: 503s during the outage, recovery on its own
-afterwards, and every write that got a 201 still there."""
+afterwards, and every write that got a 201 still there. PostgreSQL turned read-only (a
+failover demoting the writer, a hot standby): writes are 503s until it is writable again."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Connection, NullPool, create_engine, make_url, text
 
+from tests.apps.todo_postgres.conftest import database_of
+from todo_postgres import create_app, settings
 from tools.backends.postgres import LocalPostgres
 
 TASKS = "/api/v1/tasks"
@@ -105,3 +109,63 @@ def test_restart_loses_no_acknowledged_write(
     assert set(writers.acknowledged) <= stored_ids
     assert client.get(f"{TASKS}/{survivor['id']}").get_json() == survivor
     assert WHILE_DOWN not in {task["title"] for task in stored}
+
+
+WHILE_READ_ONLY = "written while the database was read-only"
+
+
+def make_read_only(admin: Connection, database: str, read_only: bool) -> None:
+    """New sessions of ``database`` are read-only (or writable again); existing ones keep
+    what they had, as the sessions of a writer demoted by a failover do."""
+    quoted = admin.dialect.identifier_preparer.quote(database)
+    if read_only:
+        admin.execute(text(f"ALTER DATABASE {quoted} SET default_transaction_read_only = on"))
+    else:
+        admin.execute(text(f"ALTER DATABASE {quoted} RESET default_transaction_read_only"))
+
+
+def end_app_sessions(admin: Connection, database: str) -> None:
+    """End the app's sessions and wait until they are gone (its next checkout reconnects)."""
+    ended = admin.scalars(
+        text(
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+            " WHERE datname = :database AND application_name = 'todo_postgres'"
+        ),
+        {"database": database},
+    ).all()
+    assert ended and all(ended), ended
+
+
+def test_read_only_database_is_unavailable_for_writes_until_writable_again(
+    postgres: LocalPostgres, fresh_database_url: str, no_database_env: None
+) -> None:
+    database = make_url(fresh_database_url).database
+    assert database is not None
+    app = create_app({settings.DATABASE_URL_CONFIG: fresh_database_url, "TESTING": True})
+    client = app.test_client()
+    admin_engine = create_engine(postgres.url(), poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        task = client.post(TASKS, json={"title": "before the failover"}).get_json()
+        with admin_engine.connect() as admin:
+            make_read_only(admin, database, True)
+            end_app_sessions(admin, database)
+
+        # The app reconnects to a read-only database: reads are served, writes are 503s.
+        assert_unavailable(client.post(TASKS, json={"title": WHILE_READ_ONLY}))
+        assert client.get(TASKS).get_json() == [task]
+        assert client.get(f"{TASKS}/{task['id']}").get_json() == task
+        assert_unavailable(client.put(f"{TASKS}/{task['id']}", json={"title": WHILE_READ_ONLY}))
+        assert_unavailable(client.delete(f"{TASKS}/{task['id']}"))
+
+        with admin_engine.connect() as admin:
+            make_read_only(admin, database, False)
+        # Nothing ends the app's read-only session this time: the failed write must have
+        # dropped it from the pool, or every write would go on failing on it.
+        after = client.post(TASKS, json={"title": "after the failover"})
+        assert after.status_code == 201, after.get_json()
+        assert client.get(TASKS).get_json() == [after.get_json(), task]
+    finally:
+        with admin_engine.connect() as admin:
+            make_read_only(admin, database, False)
+        admin_engine.dispose()
+        database_of(app).dispose()
