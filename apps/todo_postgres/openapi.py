@@ -13,7 +13,7 @@ from common.openapi import (
 )
 from todo_postgres.models import TITLE_MAX_LENGTH
 from todo_postgres.routes import COLLECTION
-from todo_postgres.validation import MAX_LIMIT, MAX_OFFSET
+from todo_postgres.validation import MAX_LIMIT, MAX_OFFSET, UUID_PATTERN
 
 _TITLE: JsonObject = {"type": "string", "minLength": 1, "maxLength": TITLE_MAX_LENGTH}
 _TASK: JsonObject = {
@@ -29,7 +29,7 @@ _TASK: JsonObject = {
 }
 _TASK_RESPONSE: JsonObject = {"description": "The task", "content": json_content(_TASK)}
 _UNAVAILABLE: JsonObject = {"503": backend_unavailable()}
-_BAD_ID: JsonObject = {"400": error("The task id is not a UUID")}
+_BAD_ID: JsonObject = {"400": error("The task id is not a UUID of 8-4-4-4-12 hex digits")}
 _NO_TASK: JsonObject = {"404": error("No such task")}
 
 
@@ -69,7 +69,8 @@ _COLLECTION: JsonObject = {
 }
 
 _ITEM: JsonObject = {
-    "parameters": [path_parameter("raw_id", "The task's id", format="uuid")],
+    # The pattern spells out the only form format uuid allows, and the app accepts.
+    "parameters": [path_parameter("raw_id", "The task's id", format="uuid", pattern=UUID_PATTERN)],
     "get": {
         "summary": "One task",
         "operationId": "getTask",
@@ -88,7 +89,13 @@ _ITEM: JsonObject = {
                 }
             ),
         },
-        "responses": {"200": _TASK_RESPONSE, **request_errors(), **_NO_TASK, **_UNAVAILABLE},
+        "responses": {
+            "200": _TASK_RESPONSE,
+            **request_errors(),
+            "400": error("The task id is not a UUID of 8-4-4-4-12 hex digits, or the body is not valid"),
+            **_NO_TASK,
+            **_UNAVAILABLE,
+        },
     },
     "delete": {
         "summary": "Delete a task",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 
 from common import NotFound, json_object
@@ -95,10 +95,13 @@ def update_task(raw_id: str) -> dict[str, Any]:
 
 @bp.delete(ITEM)
 @bp.delete(ITEM + "/")
-def delete_task(raw_id: str) -> tuple[str, int]:
+def delete_task(raw_id: str) -> Response:
     task_id = validation.task_id(raw_id)
     with _db().connection() as conn:
         deleted = conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(tasks.c.id)).first()
     if deleted is None:
         raise _missing(task_id)
-    return "", 204
+    # A 204 has no body, so no type (Flask would add text/html).
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response

@@ -20,6 +20,12 @@ MAX_LIMIT = 1000
 #: PostgreSQL's bigint: a larger OFFSET is a database error, not an empty page.
 MAX_OFFSET = 2**63 - 1
 _DIGITS = re.compile(r"[0-9]{1,19}")
+#: A task id as the OpenAPI document states it (format uuid, RFC 4122's 8-4-4-4-12 hex
+#: digits, either case). ``uuid.UUID`` alone would also take braces, a ``urn:uuid:``
+#: prefix, hyphens anywhere or none, and whatever ``int(..., 16)`` does: a sign, ``0x``,
+#: underscores, surrounding whitespace and non-ASCII digits.
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = re.compile(UUID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -29,10 +35,10 @@ class Page:
 
 
 def task_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise BadRequest(f"task id must be a UUID, got {raw!r}") from None
+    # fullmatch: "$" alone would also match before a trailing newline.
+    if not _UUID.fullmatch(raw):
+        raise BadRequest(f"task id must be a UUID (8-4-4-4-12 hex digits), got {raw!r}")
+    return uuid.UUID(raw)
 
 
 def _title(value: Any) -> str:

@@ -134,6 +134,8 @@ def test_delete_removes_the_task(client: FlaskClient) -> None:
     response = client.delete(f"{TASKS}/{task['id']}")
     assert response.status_code == 204
     assert response.data == b""
+    # No body, so no type: not Flask's default text/html.
+    assert "Content-Type" not in response.headers
     assert_error(client.get(f"{TASKS}/{task['id']}"), 404)
     assert_error(client.delete(f"{TASKS}/{task['id']}"), 404)
     assert all_tasks(client) == [kept]
@@ -247,6 +249,41 @@ def test_malformed_id_is_400(client: FlaskClient, method: str, task_id: str) -> 
     task = create(client)
     assert_error(client.open(f"{TASKS}/{task_id}", method=method, json={"title": "x"}), 400)
     assert all_tasks(client) == [task]
+
+
+#: Ids Python's uuid.UUID accepts but the document's format (RFC 4122's 8-4-4-4-12 hex) does
+#: not, written as they appear in the URL path.
+UUID_LOOKALIKES = [
+    pytest.param("+0000000-0000-0000-0000-000000000000", id="plus sign"),
+    pytest.param("+" + "0" * 31, id="plus sign, no hyphens"),
+    pytest.param("00000000-0000-0000-0000-00000000_000", id="underscore"),
+    pytest.param("%D9%A0" * 32, id="arabic-indic digits"),
+    pytest.param("%EF%BC%90" * 32, id="fullwidth digits"),
+    pytest.param("0x" + "0" * 30, id="0x prefix"),
+    pytest.param("%20" + "0" * 31, id="leading space"),
+    pytest.param("0" * 31 + "%0A", id="trailing newline"),
+    pytest.param("{00000000-0000-0000-0000-000000000000}", id="braces"),
+    pytest.param("urn:uuid:00000000-0000-0000-0000-000000000000", id="urn"),
+    pytest.param("0" * 32, id="no hyphens"),
+    pytest.param("0000-00000000-0000-0000-000000000000", id="hyphens misplaced"),
+]
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+@pytest.mark.parametrize("task_id", UUID_LOOKALIKES)
+def test_id_python_parses_but_not_in_8_4_4_4_12_form_is_400(
+    client: FlaskClient, method: str, task_id: str
+) -> None:
+    task = create(client)
+    response = client.open(f"{TASKS}/{task_id}", method=method, json={"title": "x"})
+    assert_error(response, 400)
+    assert "task id must be a UUID" in response.get_json()["error"]
+    assert all_tasks(client) == [task]
+
+
+def test_id_in_upper_case_is_the_same_task(client: FlaskClient) -> None:
+    task = create(client)
+    assert client.get(f"{TASKS}/{task['id'].upper()}").get_json() == task
 
 
 def test_other_methods_are_405_json(client: FlaskClient) -> None:
