@@ -45,10 +45,15 @@ def url_from_secret(raw: str) -> URL:
     missing = [key for key in _REQUIRED_SECRET_KEYS if not secret.get(key)]
     if missing:
         raise ConfigurationError(f"{DB_SECRET} is missing {', '.join(missing)}")
-    try:
-        port = int(secret.get("port") or _DEFAULT_PORT)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"{DB_SECRET} port must be an integer") from None
+    raw_port = secret.get("port")
+    if raw_port in (None, ""):
+        port = _DEFAULT_PORT
+    elif isinstance(raw_port, str) and raw_port.isascii() and raw_port.isdigit():  # RDS: a number
+        port = int(raw_port)
+    else:  # int() would also take 5432.5, True or " 1_0 "
+        port = raw_port if type(raw_port) is int else 0
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"{DB_SECRET} port must be an integer from 1 to 65535, got {raw_port!r}")
     # URL.create keeps every character of the password: no quoting to get wrong.
     return URL.create(
         _DRIVER,

@@ -87,7 +87,11 @@ def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None
         ('["host"]', "JSON object"),
         (secret(host=None), "missing host"),
         (secret(username="", password=None), "missing username, password"),
-        (secret(port="fivefourthreetwo"), "port must be an integer"),
+        (secret(port="fivefourthreetwo"), "port must be an integer from 1 to 65535"),
+        (secret(port=0), "port must be an integer from 1 to 65535, got 0"),
+        (secret(port=-1), "port must be an integer from 1 to 65535, got -1"),
+        (secret(port="70000"), "port must be an integer from 1 to 65535, got '70000'"),
+        (secret(port=5432.5), "port must be an integer from 1 to 65535"),
     ],
 )
 def test_bad_secret_is_a_clear_error_without_the_password(raw: str, problem: str) -> None:
