@@ -15,7 +15,8 @@ from shortener.views import MAX_URL_LENGTH
 
 # What a client should send (a DNS host, an optional port, path, query and fragment in
 # URL characters); the app checks more loosely: any absolute http(s) URL whose host the
-# redirect can encode, non-ASCII included.
+# redirect can encode, non-ASCII included, but without whitespace, control characters or
+# a backslash (none of which the pattern allows either).
 _URL: JsonObject = {
     "type": "string",
     "maxLength": MAX_URL_LENGTH,

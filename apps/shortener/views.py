@@ -32,6 +32,11 @@ def validated_url(url: str) -> str:
     # Whitespace and control characters would end up in the Location header.
     if any(char.isspace() or not char.isprintable() for char in url):
         raise BadRequest("URL must not contain whitespace or control characters")
+    # A backslash makes the host depend on who reads the URL: typed in a browser,
+    # http://a.com\@evil.com/ is a.com ("\" is "/" there), but urlsplit and the redirect
+    # (Location: http://a.com%5C@evil.com/) take it to evil.com.
+    if "\\" in url:
+        raise BadRequest("URL must not contain a backslash")
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError for a port that is not a number in range

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
+from shortener.openapi import DOCUMENT
 from shortener.settings import MAX_CONTENT_LENGTH
 from shortener.views import MAX_URL_LENGTH
 from tests.apps.shortener.conftest import item_count
@@ -45,6 +47,11 @@ BAD_RAW_BODIES = {
     "empty host label": (b"https://a..b/", "not a valid domain name"),
     "leading dot": (b"https://.example.com/", "not a valid domain name"),
     "host label too long": (b"https://" + b"a" * 64 + b".com/", "not a valid domain name"),
+    # A browser reads a backslash as "/", urlsplit and the escaped redirect do not (evil.com).
+    "backslash before userinfo": (b"http://a.com\\@evil.com/", "backslash"),
+    "backslash as authority end": (b"https://example.com\\.evil.com/", "backslash"),
+    "backslash in path": (b"https://example.com/a\\b", "backslash"),
+    "backslash after scheme": (b"https:\\\\evil.com/", "backslash"),
 }
 
 
@@ -65,6 +72,7 @@ BAD_JSON_BODIES = {
     "url not a string": ('{"url": 42}', 'non-empty string "url"'),
     "empty url": ('{"url": "  "}', 'non-empty string "url"'),
     "javascript url": ('{"url": "javascript:alert(1)"}', "absolute http:// or https://"),
+    "backslash url": ('{"url": "http://a.com\\\\@evil.com/"}', "backslash"),
     # Deeper than Python's recursion limit, yet under the 4 KB body limit.
     "nested too deeply": ('{"url": ' + "[" * 3000, "nested too deeply"),
 }
@@ -103,3 +111,21 @@ def test_oversized_body_is_a_json_413(client: FlaskClient) -> None:
 
     assert response.status_code == 413
     assert response.is_json and "error" in response.json  # type: ignore[operator]
+
+
+BACKSLASH_URLS = [body.decode() for body, message in BAD_RAW_BODIES.values() if message == "backslash"]
+
+
+@pytest.mark.parametrize("url", BACKSLASH_URLS)
+def test_document_rejects_the_backslash_urls_the_app_rejects(url: str) -> None:
+    schema = DOCUMENT["paths"]["/"]["post"]["requestBody"]["content"]["text/plain"]["schema"]
+
+    assert re.search(schema["pattern"], url) is None
+
+
+@pytest.mark.usefixtures("nothing_stored")
+def test_backslash_url_is_a_json_400(client: FlaskClient) -> None:
+    response = client.post("/", json={"url": "http://a.com\\@evil.com/"})
+
+    assert response.status_code == 400
+    assert response.json == {"error": "URL must not contain a backslash"}
