@@ -1,12 +1,15 @@
 """``/dynamodb/read`` and ``/dynamodb/write``: the article's DynamoDB round trips.
 
 Every item lives in one partition, ``pk = "pk"``, sorted by ``sk``, the time of the
-write, as in the Go app. Errors come from ``common.dynamodb``: unreachable or
-throttled → 503 JSON with Retry-After, anything else → 500 JSON.
+write, as in the Go app; ``write_id`` tells one write's item from another's (see
+``Items.write``). Errors come from ``common.dynamodb``: unreachable or throttled → 503
+JSON with Retry-After, anything else → 500 JSON.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,15 +46,46 @@ class Items:
         return [{"pk": item["pk"]["S"], "sk": item["sk"]["S"]} for item in response.get("Items", [])]
 
     def write(self) -> dict[str, str]:
+        """Store a new item; its ``pk`` and ``sk``.
+
+        ``write_id`` tells this write's item from another write's of the same microsecond:
+        ``put_new_item`` takes a stored item equal to ours for our own, written by an
+        attempt whose response was lost.
+        """
+        write_id = uuid.uuid4().hex
+
         def new_item() -> dict[str, Any]:
-            return {"pk": {"S": PARTITION}, "sk": {"S": datetime.now(UTC).isoformat(timespec="microseconds")}}
+            return {
+                "pk": {"S": PARTITION},
+                "sk": {"S": datetime.now(UTC).isoformat(timespec="microseconds")},
+                "write_id": {"S": write_id},
+            }
 
         with dynamodb_errors():
             client = self._client.get()
             item = put_new_item(
-                client, self._table_name, "sk", new_item, attempts=MAX_WRITE_ATTEMPTS, what="sort key"
+                client,
+                self._table_name,
+                "sk",
+                new_item,
+                stored=self._stored,
+                attempts=MAX_WRITE_ATTEMPTS,
+                what="sort key",
             )
-        return {name: value["S"] for name, value in item.items()}
+        return {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}
+
+    def _stored(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The item stored under ``item``'s key, read consistently: a Query, the one read
+        the stack grants (Query and PutItem only)."""
+        response = self._client.get().query(
+            TableName=self._table_name,
+            KeyConditionExpression="#pk = :pk AND #sk = :sk",
+            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+            ExpressionAttributeValues={":pk": item["pk"], ":sk": item["sk"]},
+            ConsistentRead=True,
+        )
+        found = response.get("Items", [])
+        return found[0] if found else None
 
 
 def _items() -> Items:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from common.dynamodb import MAX_ATTEMPTS
+from common.dynamodb import MAX_ATTEMPTS, dynamodb_setting_errors
 
 #: Exactly the variables the CDK stack sets on the App Runner service.
 STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION", "CHAOS_ENABLED", "MEMORY_LIMIT_MB"})
@@ -55,14 +55,21 @@ def load_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     TABLE_NAME and AWS_REGION are required; CHAOS_ENABLED defaults to true,
     MEMORY_LIMIT_MB to 2048. DYNAMODB_ENDPOINT_URL (local DynamoDB) and
     MEMORY_CHUNK_MB (allocation step) are optional and for development only.
+    AWS_REGION must be a region name, DYNAMODB_ENDPOINT_URL an http(s) URL.
     """
     missing = [name for name in REQUIRED if not environ.get(name, "").strip()]
     if missing:
         raise SettingsError(f"chaos app: missing required environment variable(s): {', '.join(missing)}")
+    region = environ["AWS_REGION"].strip()
+    endpoint_url = environ.get("DYNAMODB_ENDPOINT_URL", "").strip() or None
+    # Checked here: botocore would take a malformed one, then fail every request (500).
+    invalid = dynamodb_setting_errors(region, endpoint_url)
+    if invalid:
+        raise SettingsError(f"chaos app: {'; '.join(invalid)}")
     return {
         "TABLE_NAME": environ["TABLE_NAME"].strip(),
-        "AWS_REGION": environ["AWS_REGION"].strip(),
-        "DYNAMODB_ENDPOINT_URL": environ.get("DYNAMODB_ENDPOINT_URL", "").strip() or None,
+        "AWS_REGION": region,
+        "DYNAMODB_ENDPOINT_URL": endpoint_url,
         "CHAOS_ENABLED": _flag(environ, "CHAOS_ENABLED", default=True),
         "MEMORY_LIMIT_MB": _positive_int(environ, "MEMORY_LIMIT_MB", DEFAULT_MEMORY_LIMIT_MB),
         "MEMORY_CHUNK_MB": _positive_int(environ, "MEMORY_CHUNK_MB", DEFAULT_MEMORY_CHUNK_MB),

@@ -7,9 +7,11 @@ still import ``common``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
 
 from common.errors import ApiError, BackendUnavailable
 from common.lazy import Lazy
@@ -39,6 +41,43 @@ UNAVAILABLE_ERROR_CODES = frozenset(
         "ServiceUnavailable",
     }
 )
+
+#: Every AWS region name, as the partitions in botocore's ``partitions.json`` spell them
+#: (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1).
+#: botocore itself takes any host label, so a typo would only fail at each request.
+REGION_PATTERN: Final = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]+")
+ENDPOINT_SCHEMES: Final = frozenset({"http", "https"})
+#: A DNS name or IPv4 address, or an IPv6 address (urlsplit drops its brackets).
+_HOST: Final = re.compile(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+")
+
+
+def dynamodb_setting_errors(region: str | None, endpoint_url: str | None) -> list[str]:
+    """What is wrong with ``AWS_REGION`` (``region``) and ``DYNAMODB_ENDPOINT_URL``
+    (``endpoint_url``), one message each; empty if nothing. None or empty is not checked
+    here (the caller knows whether the setting is required).
+
+    Both would otherwise be accepted at startup and then fail every request with a 500.
+    """
+    errors = []
+    if region and not REGION_PATTERN.fullmatch(region):
+        errors.append(f"AWS_REGION must be an AWS region name such as us-east-1, not {region!r}")
+    if endpoint_url and not _valid_endpoint_url(endpoint_url):
+        errors.append(
+            "DYNAMODB_ENDPOINT_URL must be an http:// or https:// URL with a host, such as "
+            f"http://127.0.0.1:8000, not {endpoint_url!r}"
+        )
+    return errors
+
+
+def _valid_endpoint_url(url: str) -> bool:
+    """An http(s) URL with a host and, if any, a valid port. (Not botocore's own check:
+    importing botocore at start-up would slow every cold start for a development setting.)"""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ENDPOINT_SCHEMES and bool(_HOST.fullmatch(parts.hostname or ""))
 
 
 def dynamodb_client(
@@ -102,6 +141,7 @@ def put_new_item(
     key: str,
     new_item: Callable[[], dict[str, Any]],
     *,
+    stored: Callable[[dict[str, Any]], Mapping[str, Any] | None],
     attempts: int,
     what: str,
 ) -> dict[str, Any]:
@@ -111,6 +151,15 @@ def put_new_item(
     Returns the item written. A write never replaces another one that was already
     acknowledged; ``attempts`` collisions in a row are our bug: a logged JSON 500,
     "could not allocate a <what>". Call it inside ``dynamodb_errors()``.
+
+    A failed condition is not always a collision: when the response to a PutItem that
+    DynamoDB applied is lost (a dropped connection, a read timeout), botocore sends it
+    again, and that retry fails its condition against our own item. So on a failed
+    condition ``stored(item)``, a consistent read of the stored item with ``item``'s key
+    (or None), decides: equal to ``item`` is our write, returned as written; anything
+    else is another writer's item. ``new_item`` must therefore make items that another
+    write would not make equal (chaos: a write id), unless equal items may be one write
+    (shortener: the same URL under the same code).
     """
     for _ in range(attempts):
         item = new_item()
@@ -119,6 +168,10 @@ def put_new_item(
                 TableName=table_name, Item=item, ConditionExpression=f"attribute_not_exists({key})"
             )
         except client.exceptions.ConditionalCheckFailedException:
+            if stored(item) == item:
+                # DynamoDB applied an earlier attempt of this very request.
+                log.info("%s written by an earlier attempt", what, extra={"fields": {key: item[key]}})
+                return item
             log.info("%s collision, trying another", what, extra={"fields": {key: item[key]}})
             continue
         return item

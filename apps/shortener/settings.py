@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from common.dynamodb import MAX_ATTEMPTS
+from common.dynamodb import MAX_ATTEMPTS, dynamodb_setting_errors
 
 #: Set by the CDK stack on App Runner (both required).
 STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION"})
@@ -20,6 +20,10 @@ class MissingSetting(RuntimeError):
     """A required environment variable is not set."""
 
 
+class InvalidSetting(RuntimeError):
+    """An environment variable is set to a value the app cannot use."""
+
+
 def load(environ: Mapping[str, str], *, provided: Collection[str] = ()) -> dict[str, Any]:
     """Flask config from ``environ``; ``provided`` names settings the caller supplies
     itself (``create_app``'s ``config``), so they need not be in the environment."""
@@ -31,4 +35,12 @@ def load(environ: Mapping[str, str], *, provided: Collection[str] = ()) -> dict[
         )
     config: dict[str, Any] = {"MAX_CONTENT_LENGTH": MAX_CONTENT_LENGTH, "DYNAMODB_MAX_ATTEMPTS": MAX_ATTEMPTS}
     config.update({name: environ[name] for name in STACK_ENV | LOCAL_ENV if environ.get(name)})
+    # Checked here: botocore would take a malformed one, then fail every request (500).
+    # A value the caller provides replaces the environment's, which is then not checked.
+    region, endpoint_url = (
+        None if name in provided else config.get(name) for name in ("AWS_REGION", "DYNAMODB_ENDPOINT_URL")
+    )
+    invalid = dynamodb_setting_errors(region, endpoint_url)
+    if invalid:
+        raise InvalidSetting(f"shortener: {'; '.join(invalid)}")
     return config

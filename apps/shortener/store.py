@@ -6,7 +6,7 @@ original Go app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from common.dynamodb import dynamodb_errors, lazy_dynamodb_client, put_new_item
@@ -43,11 +43,21 @@ class LinkStore:
                 self._table_name,
                 "shortcode",
                 new_link,
+                stored=self._stored,
                 attempts=MAX_CODE_ATTEMPTS,
                 what="short code",
             )
         code: str = item["shortcode"]["S"]
         return code
+
+    def _stored(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The item stored under ``item``'s code, read consistently (GetItem)."""
+        stored: Mapping[str, Any] | None = (
+            self._client.get()
+            .get_item(TableName=self._table_name, Key={"shortcode": item["shortcode"]}, ConsistentRead=True)
+            .get("Item")
+        )
+        return stored
 
     def long_url(self, code: str) -> tuple[str, bool] | None:
         """``(long_url, active)`` for ``code``, or None if there is no such code."""

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from chaos import create_app
 from chaos.items import MAX_WRITE_ATTEMPTS, READ_LIMIT
+from tests.apps.common.lost_response import LostResponseProxy
 from tools.backends import process
 from tools.backends.dynamodb import LocalDynamoDB
 
@@ -110,6 +111,20 @@ def test_a_clock_that_never_moves_is_a_json_500_not_an_overwrite(
     assert response.status_code == 500
     assert response.get_json() == {"error": "could not allocate a sort key"}
     assert client.get("/dynamodb/read").get_json()["count"] == 1
+
+
+def test_a_lost_write_response_stores_one_item(
+    make_client: ClientFactory, local_dynamodb: LocalDynamoDB
+) -> None:
+    with LostResponseProxy(local_dynamodb.port, operation="PutItem") as proxy:
+        response = make_client(DYNAMODB_ENDPOINT_URL=proxy.endpoint_url).get("/dynamodb/write")
+
+    # DynamoDB stored the first PutItem, its answer was lost, botocore sent it again
+    # (and that retry found the sort key taken: by this very write).
+    assert proxy.operations[:2] == ["PutItem", "PutItem"]
+    assert response.status_code == 200
+    written = response.get_json()["item"]
+    assert make_client().get("/dynamodb/read").get_json() == {"count": 1, "items": [written]}
 
 
 @pytest.mark.parametrize("path", ["/dynamodb/read", "/dynamodb/write"])

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from shortener.codes import generate_code
 from shortener.store import MAX_CODE_ATTEMPTS
-from tests.apps.shortener.conftest import AppFactory, stored_item
+from tests.apps.common.lost_response import LostResponseProxy
+from tests.apps.shortener.conftest import AppFactory, item_count, stored_item
 from tools.backends.dynamodb import LocalDynamoDB
 
 
@@ -43,6 +44,27 @@ def test_generator_that_only_collides_is_a_json_500(make_app: AppFactory) -> Non
     assert response.status_code == 500
     assert response.json == {"error": "could not allocate a short code"}
     assert client.get(f"/{taken}").headers["Location"] == "https://example.com/original"
+
+
+def test_a_lost_put_response_stores_one_link_under_the_code_answered(
+    make_app: AppFactory, local_dynamodb: LocalDynamoDB
+) -> None:
+    first, second = generate_code(), generate_code()
+    before = item_count(local_dynamodb)
+    with LostResponseProxy(local_dynamodb.port, operation="PutItem") as proxy:
+        app = make_app(
+            DYNAMODB_ENDPOINT_URL=proxy.endpoint_url, SHORTCODE_GENERATOR=sequence([first, second])
+        )
+        response = app.test_client().post("/", data="https://example.com/lost")
+
+    # DynamoDB stored the first PutItem, its answer was lost, botocore sent it again
+    # (and that retry found the code taken: by this very link).
+    assert proxy.operations[:2] == ["PutItem", "PutItem"]
+    assert response.status_code == 200
+    assert response.json["ShortCode"] == first  # type: ignore[index]
+    assert stored_item(local_dynamodb, first)["longurl"] == {"S": "https://example.com/lost"}  # type: ignore[index]
+    assert stored_item(local_dynamodb, second) is None
+    assert item_count(local_dynamodb) == before + 1
 
 
 def test_thousand_creates_are_distinct_and_resolvable(make_app: AppFactory) -> None:
