@@ -25,6 +25,13 @@ def _store() -> LinkStore:
     return store
 
 
+#: The letters that IDNA 2003 (Python's codec, which the redirect's Location header uses)
+#: maps to others (ß to ss, final sigma to sigma) and UTS 46, what browsers use, keeps: with one, the
+#: redirect would go to another host than the one the link was made for. (The other two
+#: deviations, the zero-width joiners, are refused as control characters.)
+_IDNA_DEVIATIONS = frozenset("ßς")
+
+
 def validated_url(url: str) -> str:
     """``url`` if it is an absolute http(s) URL we are willing to redirect to."""
     if len(url) > MAX_URL_LENGTH:
@@ -44,6 +51,10 @@ def validated_url(url: str) -> str:
         raise BadRequest(f"URL is malformed: {error}") from error
     if parts.scheme.lower() not in ALLOWED_SCHEMES or not parts.hostname:
         raise BadRequest("URL must be an absolute http:// or https:// URL")
+    if _IDNA_DEVIATIONS.intersection(parts.hostname):
+        raise BadRequest(
+            "URL host must not contain ß or ς: browsers and the redirect would encode it as different hosts"
+        )
     # The redirect's Location header is this conversion (IDNA host): a host it cannot
     # encode (an empty or 64+ character label) would fail every redirect, after the
     # response has left Flask's error handling.

@@ -47,6 +47,10 @@ BAD_RAW_BODIES = {
     "empty host label": (b"https://a..b/", "not a valid domain name"),
     "leading dot": (b"https://.example.com/", "not a valid domain name"),
     "host label too long": (b"https://" + b"a" * 64 + b".com/", "not a valid domain name"),
+    # IDNA 2003 (the redirect) and browsers (UTS 46) encode these as different hosts.
+    "sharp s": ("http://straße.de/".encode(), "must not contain ß or ς"),
+    "final sigma": ("http://ας.gr/".encode(), "must not contain ß or ς"),
+    "zero-width joiner": ("http://a\u200db.com/".encode(), "whitespace or control"),
     # A browser reads a backslash as "/", urlsplit and the escaped redirect do not (evil.com).
     "backslash before userinfo": (b"http://a.com\\@evil.com/", "backslash"),
     "backslash as authority end": (b"https://example.com\\.evil.com/", "backslash"),
