@@ -113,22 +113,22 @@ def lazy_dynamodb_client(
 def dynamodb_errors() -> Iterator[None]:
     """Turn DynamoDB failures into API errors: unavailable or throttling → 503 with
     ``Retry-After``; any other client error is our bug → logged, then a JSON 500."""
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionClosedError,
-        ConnectTimeoutError,
-        EndpointConnectionError,
-        ReadTimeoutError,
-    )
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as EndpointUnreachable
 
     try:
         yield
-    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError) as error:
+    # Every failure to connect (refused, timed out, TLS, proxy) and every failure of the
+    # HTTP exchange (connection closed, read timeout).
+    except (EndpointUnreachable, HTTPClientError) as error:
         log.warning("DynamoDB unreachable: %s", error)
         raise BackendUnavailable("DynamoDB is unavailable; retry later") from error
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
-        if code in UNAVAILABLE_ERROR_CODES:
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        # A 5xx is the service's (or a proxy's) trouble even without a DynamoDB error code:
+        # botocore names a 502 HTML page's error "502".
+        if code in UNAVAILABLE_ERROR_CODES or status >= 500:
             log.warning("DynamoDB %s failed with %s", error.operation_name, code)
             raise BackendUnavailable("DynamoDB is busy; retry later") from error
         log.error("DynamoDB %s rejected the request: %s", error.operation_name, code, exc_info=error)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    ProxyConnectionError,
     ReadTimeoutError,
+    SSLError,
 )
 
 from common import ApiError, BackendUnavailable
@@ -49,6 +53,44 @@ def test_outage_is_a_503_and_the_app_recovers(make_app: AppFactory, outage_dynam
     assert client.post("/", data=URL).status_code == 200
 
 
+class _BadGateway(BaseHTTPRequestHandler):
+    """A proxy or load balancer in front of DynamoDB that has lost it: 502, an HTML page."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b"<html><body>502 Bad Gateway</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+
+@pytest.fixture
+def bad_gateway() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _BadGateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_5xx_without_a_dynamodb_error_code_is_a_503(make_app: AppFactory, bad_gateway: str) -> None:
+    # botocore names the error by the status ("502"), which no DynamoDB error code matches.
+    client = make_app(DYNAMODB_ENDPOINT_URL=bad_gateway, DYNAMODB_MAX_ATTEMPTS=1).test_client()
+
+    for response in (client.get("/abcdefgh"), client.post("/", data=URL)):
+        assert response.status_code == 503
+        assert response.json == {"error": "DynamoDB is busy; retry later"}
+        assert int(response.headers["Retry-After"]) > 0
+
+
 def test_client_error_that_is_our_bug_is_a_logged_json_500(
     make_app: AppFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -78,12 +120,16 @@ UNAVAILABLE: dict[str, Exception] = {
         )
     },
     **{
-        error_type.__name__: error_type(endpoint_url="http://127.0.0.1:1")
+        error_type.__name__: error_type(
+            endpoint_url="http://127.0.0.1:1", proxy_url="http://127.0.0.1:2", error=OSError("simulated")
+        )
         for error_type in (
             EndpointConnectionError,
             ConnectTimeoutError,
             ReadTimeoutError,
             ConnectionClosedError,
+            SSLError,
+            ProxyConnectionError,
         )
     },
 }
