@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
 from common.errors import register_error_handlers
 from common.log import configure_logging, register_request_logging
@@ -21,6 +21,15 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
+class _App(Flask):
+    def make_default_options_response(self) -> Response:
+        """Flask's automatic ``OPTIONS`` answer (its ``Allow`` header) without the
+        ``text/html`` type of a body it does not have."""
+        response = super().make_default_options_response()
+        del response.headers["Content-Type"]
+        return response
+
+
 def create_base_app(
     import_name: str,
     *,
@@ -33,7 +42,7 @@ def create_base_app(
     ``config`` passed to ``create_app`` (tests), applied last.
     """
     # No static files in any app: without this Flask adds an undocumented /static/<path> route.
-    app = Flask(import_name, static_folder=None)
+    app = _App(import_name, static_folder=None)
     # "/a//b" is not found (a JSON 404) rather than redirected to "/a/b" with an HTML page.
     app.url_map.merge_slashes = False
     app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH

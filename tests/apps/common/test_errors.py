@@ -48,3 +48,12 @@ def test_a_doubled_slash_is_a_json_404_not_an_html_redirect(client: FlaskClient)
     assert response.status_code == 404
     assert response.is_json
     assert "Location" not in response.headers
+
+
+def test_the_automatic_options_answer_has_no_content_type(client: FlaskClient) -> None:
+    response = client.options("/api/items")
+
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.get_data() == b""
+    assert "Content-Type" not in response.headers
