@@ -36,3 +36,24 @@ def check_name(prop: str, value: str, minimum: int, maximum: int) -> None:
             f"`{prop}` must start with a letter or digit and contain only letters, digits, "
             f"'-' and '_', got {value!r}"
         )
+
+
+def check_text(
+    prop: str, value: str, *, maximum: int | None = None, forbidden: str = "", rule: str = ""
+) -> None:
+    """Reject an empty ``value``, one longer than ``maximum`` characters, or one containing any
+    character of ``forbidden`` (``rule`` says what the value must be instead)."""
+    if Token.is_unresolved(value):
+        return
+    if not value:
+        raise ValueError(f"`{prop}` must not be empty, got {value!r}")
+    if maximum is not None and len(value) > maximum:
+        raise ValueError(f"`{prop}` must be at most {maximum} characters long, got {len(value)} characters")
+    if any(char in value for char in forbidden):
+        raise ValueError(f"`{prop}` must {rule}, got {value!r}")
+
+
+def check_command(prop: str, value: str) -> None:
+    """Reject a start or build command App Runner would reject at deploy time: its API pattern
+    ``[^\\x0a\\x0d]+`` allows one non-empty line (no length limit)."""
+    check_text(prop, value, forbidden="\r\n", rule="be a single line (no CR or LF)")

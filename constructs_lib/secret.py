@@ -28,10 +28,17 @@ class Secret:
 
         :param secret: the secret; the service's instance role gets read access to exactly it
             (and decrypt on its KMS key, if it has one).
-        :param field: JSON key to extract. Default: None (the whole secret string).
+        :param field: JSON key to extract; non-empty and without ``:`` (which separates the parts
+            of App Runner's ``<arn>:<json-key>::`` reference). Default: None (the whole secret string).
         """
-        if field is not None and not Token.is_unresolved(field) and not field:
-            raise ValueError(f"`field` must be a non-empty JSON key or None, got {field!r}")
+        if field is not None and not Token.is_unresolved(field):
+            if not field:
+                raise ValueError(f"`field` must be a non-empty JSON key or None, got {field!r}")
+            if ":" in field:
+                raise ValueError(
+                    "`field` must not contain ':' (it separates the parts of the reference "
+                    f"<arn>:<json-key>::), got {field!r}"
+                )
         # App Runner's "<arn>:<json-key>::" form: version stage and id default to AWSCURRENT.
         arn = secret.secret_arn if field is None else f"{secret.secret_arn}:{field}::"
         return Secret(arn=arn, _secret=secret)

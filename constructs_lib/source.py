@@ -15,6 +15,8 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from constructs_lib._validation import check_command, check_text
+
 _ACCESS_ROLE_PRINCIPAL = "build.apprunner.amazonaws.com"
 _ECR_PUBLIC_IMAGE = re.compile(r"public\.ecr\.aws/.+/.+")
 _RUNTIME_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -198,11 +200,14 @@ class Source(abc.ABC):
         :param branch: branch App Runner deploys (latest commit).
         :param connection_arn: ARN of an App Runner connection whose handshake is completed.
         :param runtime: managed runtime; required with ``ConfigurationSource.API``. Default: None.
-        :param build_command: command App Runner builds with. Default: none.
-        :param start_command: command App Runner starts the app with. Default: none.
+        :param build_command: command App Runner builds with: one non-empty line (no CR or LF).
+            Default: none.
+        :param start_command: command App Runner starts the app with: one non-empty line (no CR or LF).
+            Default: none.
         :param configuration_source: ``API`` (the values above) or ``REPOSITORY`` (``apprunner.yaml``;
             then runtime, build and start command must not be given). Default: ``API``.
-        :param source_directory: directory of the app inside the repository. Default: the root.
+        :param source_directory: directory of the app inside the repository, 1-4096 characters, no NUL.
+            Default: the root.
         """
         given = {"runtime": runtime, "build_command": build_command, "start_command": start_command}
         if configuration_source is ConfigurationSource.REPOSITORY:
@@ -218,6 +223,17 @@ class Source(abc.ABC):
                             ("connection_arn", connection_arn)):  # fmt: skip
             if not Token.is_unresolved(value) and not value:
                 raise ValueError(f"`{prop}` must not be empty, got {value!r}")
+        for prop, command in (("build_command", build_command), ("start_command", start_command)):
+            if command is not None:
+                check_command(prop, command)
+        if source_directory is not None:
+            check_text(
+                "source_directory",
+                source_directory,
+                maximum=4096,
+                forbidden="\x00",
+                rule="not contain a NUL character",
+            )
         code = CodeRepository(
             repository_url=repository_url,
             branch=branch,

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, IgnoreMode, Stack
+from aws_cdk import App, IgnoreMode, Stack, Token
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
@@ -335,6 +335,95 @@ def test_code_repository_rejects_empty_values(prop: str) -> None:
     }
     with pytest.raises(ValueError, match=rf"`{prop}` must not be empty, got ''"):
         Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("prop", ["build_command", "start_command"])
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        ("", "must not be empty"),
+        ("pip install .\npython -m app", r"must be a single line \(no CR or LF\)"),
+        ("gunicorn app:app\r", r"must be a single line \(no CR or LF\)"),
+        ("\n", r"must be a single line \(no CR or LF\)"),
+    ],
+)
+def test_code_repository_rejects_commands_app_runner_rejects(prop: str, command: str, problem: str) -> None:
+    # App Runner's BuildCommand and StartCommand pattern is [^\x0a\x0d]+.
+    with pytest.raises(ValueError, match=rf"`{prop}` {problem}, got {re.escape(repr(command))}$"):
+        Source.from_code_repository(
+            "https://github.com/o/r",
+            "main",
+            CONNECTION,
+            runtime=Runtime.PYTHON_311,
+            **{prop: command},  # type: ignore[arg-type]
+        )
+
+
+@pytest.mark.parametrize(
+    ("directory", "problem"),
+    [
+        ("", "must not be empty, got ''"),
+        ("app\x00", r"must not contain a NUL character, got 'app\\x00'"),
+        ("a" * 4097, "must be at most 4096 characters long, got 4097 characters"),
+    ],
+)
+def test_code_repository_rejects_source_directories_app_runner_rejects(directory: str, problem: str) -> None:
+    # App Runner's SourceDirectory: 1 to 4096 characters matching [^\x00]+.
+    with pytest.raises(ValueError, match=rf"`source_directory` {problem}$"):
+        Source.from_code_repository(
+            "https://github.com/o/r", "main", CONNECTION, runtime=Runtime.GO_1, source_directory=directory
+        )
+
+
+def test_code_repository_accepts_the_longest_source_directory_and_any_one_line_command(stack: Stack) -> None:
+    build = 'npm ci && npm run build -- --mode="prod"\t# tabs and quotes are fine'
+    source = Source.from_code_repository(
+        "https://github.com/o/r",
+        "main",
+        CONNECTION,
+        runtime=Runtime.NODEJS_22,
+        build_command=build,
+        start_command=" ",
+        source_directory="a" * 4096,
+    )
+    AppRunnerService(stack, "Service", source=source)
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {
+            "SourceConfiguration": Match.object_like(
+                {
+                    "CodeRepository": Match.object_like(
+                        {
+                            "SourceDirectory": "a" * 4096,
+                            "CodeConfiguration": Match.object_like(
+                                {
+                                    "CodeConfigurationValues": Match.object_like(
+                                        {
+                                            "BuildCommand": build,
+                                            "StartCommand": " ",
+                                        }
+                                    )
+                                }
+                            ),
+                        }
+                    )
+                }
+            )
+        },
+    )
+
+
+def test_code_repository_does_not_check_unresolved_commands_and_directory() -> None:
+    unresolved = Token.as_string({"Ref": "Value"})
+    Source.from_code_repository(
+        "https://github.com/o/r",
+        "main",
+        CONNECTION,
+        runtime=Runtime.PYTHON_311,
+        build_command=unresolved,
+        start_command=f"python {unresolved}",
+        source_directory=unresolved,
+    )
 
 
 def test_code_start_command_belongs_to_the_source(scratch: Stack, new_id: str) -> None:
