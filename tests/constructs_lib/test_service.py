@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from aws_cdk import Stack, Token
+from aws_cdk import App, Environment, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -12,9 +14,16 @@ from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
 from constructs_lib import AppRunnerService, IpAddressType, Secret, Source
+from tests.support.gates import cfn_lint_findings, nag_findings
 
 INSTANCE_ROLE = {"Ref": Match.string_like_regexp("ServiceInstanceRole")}
 SECRET_READ = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+PARAMETER_READ = [
+    "ssm:DescribeParameters",
+    "ssm:GetParameters",
+    "ssm:GetParameter",
+    "ssm:GetParameterHistory",
+]
 
 
 def _image_configuration(template: Template, expected: dict[str, object]) -> None:
@@ -102,6 +111,28 @@ def test_environment_and_port_and_start_command(stack: Stack, public_source: Sou
             "RuntimeEnvironmentSecrets": Match.absent(),
         },
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "problem"),
+    [
+        ("", "must not be empty"),
+        ("serve\n", r"must be a single line \(no CR or LF\)"),
+        ("migrate\r\nserve", r"must be a single line \(no CR or LF\)"),
+    ],
+)
+def test_start_command_app_runner_would_reject_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source, command: str, problem: str
+) -> None:
+    # App Runner's StartCommand pattern is [^\x0a\x0d]+.
+    with pytest.raises(ValueError, match=rf"`start_command` {problem}, got {re.escape(repr(command))}$"):
+        AppRunnerService(scratch, new_id, source=public_source, start_command=command)
+
+
+def test_unresolved_start_command_is_not_checked(stack: Stack, public_source: Source) -> None:
+    command = Token.as_string({"Ref": "Command"})
+    AppRunnerService(stack, "Service", source=public_source, start_command=command)
+    _image_configuration(Template.from_stack(stack), {"StartCommand": {"Ref": "Command"}})
 
 
 @pytest.mark.parametrize("name", ["AWSAPPRUNNER_X", "awsapprunner", "AwsAppRunnerFoo"])
@@ -305,6 +336,191 @@ def test_kms_encrypted_secret_grants_decrypt_on_its_key(stack: Stack, public_sou
 def test_empty_secret_field_is_rejected(stack: Stack) -> None:
     with pytest.raises(ValueError, match=r"`field` must be a non-empty JSON key or None, got ''"):
         Secret.from_secrets_manager(secretsmanager.Secret(stack, "S"), field="")
+
+
+@pytest.mark.parametrize("field", ["a:b", ":", "password:"])
+def test_secret_field_with_a_colon_is_rejected(stack: Stack, field: str) -> None:
+    # "<arn>:a:b::" would not be a reference App Runner can resolve.
+    with pytest.raises(ValueError, match=rf"`field` must not contain ':' .*, got '{field}'$"):
+        Secret.from_secrets_manager(secretsmanager.Secret(stack, "S"), field=field)
+
+
+def test_unresolved_secret_field_is_not_checked(stack: Stack) -> None:
+    field = Token.as_string({"Ref": "Field"})
+    secrets_manager_secret = secretsmanager.Secret(stack, "S")
+    secret = Secret.from_secrets_manager(secrets_manager_secret, field=field)
+    assert stack.resolve(secret.arn) == stack.resolve(f"{secrets_manager_secret.secret_arn}:{field}::")
+
+
+def _role_kinds(stack: Stack, kind: str) -> tuple[iam.IRole | None, object]:
+    """An instance role of ``kind`` for the service, and how a policy's Roles entry names it."""
+    if kind == "own":
+        return None, INSTANCE_ROLE
+    if kind == "given":
+        role = iam.Role(stack, "Mine", assumed_by=iam.ServicePrincipal("tasks.apprunner.amazonaws.com"))
+        return role, {"Ref": Match.string_like_regexp("Mine")}
+    return iam.Role.from_role_arn(stack, "Imported", "arn:aws:iam::123456789012:role/imported"), "imported"
+
+
+def _policies_with(template: Template, statement: dict[str, object]) -> list[str]:
+    """Logical ids of the IAM policies with a statement like ``statement``."""
+    statements = Match.array_with([Match.object_like(statement)])
+    return list(
+        template.find_resources(
+            "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": statements}}}
+        )
+    )
+
+
+def _only_service_depends_on(template: Template) -> list[str]:
+    [service] = template.find_resources("AWS::AppRunner::Service").values()
+    return list(service.get("DependsOn", []))
+
+
+@pytest.mark.parametrize("kind", ["own", "given", "imported"])
+def test_the_service_is_created_after_the_policy_granting_its_secrets(
+    stack: Stack, public_source: Source, kind: str
+) -> None:
+    # App Runner resolves the secrets when the first instance starts, during service creation.
+    role, role_entry = _role_kinds(stack, kind)
+    secret_key = kms.Key(stack, "SecretKey", enable_key_rotation=True)
+    secret = secretsmanager.Secret(stack, "Secret", encryption_key=secret_key)
+    parameter_key = kms.Key(stack, "ParameterKey", enable_key_rotation=True)
+    parameter = ssm.StringParameter.from_secure_string_parameter_attributes(
+        stack, "Param", parameter_name="/app/token", encryption_key=parameter_key
+    )
+    service = AppRunnerService(
+        stack,
+        "Service",
+        source=public_source,
+        instance_role=role,
+        secrets={"DB": Secret.from_secrets_manager(secret, field="password")},
+    )
+    service.add_secret("TOKEN", Secret.from_ssm_parameter(parameter))
+    template = Template.from_stack(stack)
+    parameter_arn = stack.resolve(parameter.parameter_arn)
+    # The same grants as secret.grant_read(role) and parameter.grant_read(role), in one policy.
+    policies = template.find_resources(
+        "AWS::IAM::Policy",
+        {
+            "Properties": {
+                "PolicyDocument": {
+                    "Statement": [
+                        {
+                            "Action": SECRET_READ,
+                            "Effect": "Allow",
+                            "Resource": {"Ref": Match.string_like_regexp("Secret")},
+                        },
+                        {
+                            "Action": "kms:Decrypt",
+                            "Effect": "Allow",
+                            "Resource": {"Fn::GetAtt": [Match.string_like_regexp("ParameterKey"), "Arn"]},
+                        },
+                        {"Action": PARAMETER_READ, "Effect": "Allow", "Resource": parameter_arn},
+                    ]
+                },
+                "Roles": [role_entry],
+            }
+        },
+    )
+    [secrets_policy] = policies
+    assert secrets_policy.startswith("ServiceSecretsPolicy")
+    assert _only_service_depends_on(template) == [secrets_policy]
+    template.resource_count_is("AWS::IAM::Policy", 1)
+    # The secret's key is used through Secrets Manager: its key policy grants the role, as before.
+    template.has_resource_properties(
+        "AWS::KMS::Key",
+        {
+            "KeyPolicy": {
+                "Statement": Match.array_with(
+                    [
+                        {
+                            "Action": "kms:Decrypt",
+                            "Condition": {"StringEquals": {"kms:ViaService": Match.any_value()}},
+                            "Effect": "Allow",
+                            "Principal": {"AWS": stack.resolve((role or service.instance_role).role_arn)},
+                            "Resource": "*",
+                        }
+                    ]
+                )
+            }
+        },
+    )
+    assert nag_findings(service) == []
+
+
+def test_the_service_waits_for_its_secrets_policy_only(stack: Stack, public_source: Source) -> None:
+    table = dynamodb.TableV2(
+        stack, "Table", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING)
+    )
+    parameter = ssm.StringParameter(stack, "Param", string_value="on")
+    service = AppRunnerService(
+        stack, "Service", source=public_source, secrets={"FLAG": Secret.from_ssm_parameter(parameter)}
+    )
+    table.grant_read_data(service)
+    template = Template.from_stack(stack)
+    [default_policy] = _policies_with(template, {"Action": Match.array_with(["dynamodb:GetItem"])})
+    [secrets_policy] = _policies_with(template, {"Action": PARAMETER_READ})
+    assert _only_service_depends_on(template) == [secrets_policy]
+    assert default_policy != secrets_policy
+
+
+def test_a_role_statement_about_the_service_itself_makes_no_cycle(
+    stack: Stack, public_source: Source
+) -> None:
+    secret = secretsmanager.Secret(stack, "Secret")
+    service = AppRunnerService(
+        stack, "Service", source=public_source, secrets={"KEY": Secret.from_secrets_manager(secret)}
+    )
+    service.add_to_role_policy(
+        iam.PolicyStatement(actions=["apprunner:DescribeService"], resources=[service.service_arn])
+    )
+    template = Template.from_stack(stack)  # raises on a dependency cycle
+    _instance_policy(
+        template,
+        [
+            {
+                "Action": "apprunner:DescribeService",
+                "Effect": "Allow",
+                "Resource": {"Fn::GetAtt": [Match.string_like_regexp("Service"), "ServiceArn"]},
+            }
+        ],
+    )
+    assert cfn_lint_findings(dict(template.to_json())) == []
+
+
+def test_secrets_with_an_immutable_role_go_where_the_role_sends_them(public_source: Source) -> None:
+    # Role and secret in one account: the grant goes to the role's policy unless the role refuses it.
+    stack = Stack(App(), "Test", env=Environment(account="123456789012", region="us-east-1"))
+    arn = "arn:aws:iam::123456789012:role/fixed"
+    role = iam.Role.from_role_arn(stack, "Fixed", arn, mutable=False, add_grants_to_resources=True)
+    secret = secretsmanager.Secret(stack, "Secret")
+    AppRunnerService(
+        stack,
+        "Service",
+        source=public_source,
+        instance_role=role,
+        secrets={"KEY": Secret.from_secrets_manager(secret)},
+    )
+    template = Template.from_stack(stack)
+    # The role is left alone and refuses grants to itself, so the secret's resource policy gets it.
+    template.resource_count_is("AWS::IAM::Policy", 0)
+    template.has_resource_properties(
+        "AWS::SecretsManager::ResourcePolicy",
+        {
+            "ResourcePolicy": {
+                "Statement": [
+                    {
+                        "Action": SECRET_READ,
+                        "Effect": "Allow",
+                        "Principal": {"AWS": arn},
+                        "Resource": {"Ref": Match.string_like_regexp("Secret")},
+                    }
+                ]
+            }
+        },
+    )
+    assert _only_service_depends_on(template) == []
 
 
 def test_grants_to_the_service_land_on_the_instance_role(stack: Stack, public_source: Source) -> None:
