@@ -1,0 +1,66 @@
+"""apps/common/dynamodb.py: which AWS_REGION and DYNAMODB_ENDPOINT_URL values the apps
+using DynamoDB (shortener, chaos) accept at start-up."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+
+from common.dynamodb import dynamodb_client, dynamodb_setting_errors
+
+BAD_REGIONS = ["us east 1", "us-east-1 ", "US-EAST-1", "useast1", "us-east", "eu_west_1", "us-east-1a"]
+BAD_ENDPOINTS = [
+    "127.0.0.1:8000",
+    "localhost:8000",
+    "ftp://127.0.0.1:8000",
+    "http://",
+    "http://:8000",
+    "http://127.0.0.1:99999",
+    "http://127.0.0.1:port",
+    "http://exa mple.com",
+]
+GOOD_ENDPOINTS = [
+    "http://127.0.0.1:8000",
+    "http://localhost:8000",
+    "HTTPS://dynamodb.eu-west-1.amazonaws.com",
+    "http://[::1]:8000",
+]
+
+
+def test_every_dynamodb_region_is_accepted() -> None:
+    """Every region botocore knows DynamoDB in, across partitions (GovCloud, China, ISO)."""
+    session = botocore.session.get_session()
+    regions = [
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("dynamodb", partition_name=partition)
+    ]
+    assert {"us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2"} <= set(regions)
+
+    assert [region for region in regions if dynamodb_setting_errors(region, None)] == []
+
+
+@pytest.mark.parametrize("region", BAD_REGIONS)
+def test_malformed_region_is_named(region: str) -> None:
+    assert dynamodb_setting_errors(region, None) == [
+        f"AWS_REGION must be an AWS region name such as us-east-1, not {region!r}"
+    ]
+
+
+@pytest.mark.parametrize("url", BAD_ENDPOINTS)
+def test_malformed_endpoint_url_is_named(url: str) -> None:
+    (error,) = dynamodb_setting_errors("eu-west-1", url)
+    assert error.startswith("DYNAMODB_ENDPOINT_URL must be an http:// or https:// URL")
+    assert error.endswith(f", not {url!r}")
+
+
+@pytest.mark.parametrize("url", GOOD_ENDPOINTS)
+def test_endpoint_urls_botocore_takes_are_accepted(url: str) -> None:
+    assert dynamodb_setting_errors("eu-west-1", url) == []
+    # What the app will do with it: botocore makes a client for it.
+    dynamodb_client(url, "eu-west-1")
+
+
+def test_both_malformed_settings_are_named() -> None:
+    errors = dynamodb_setting_errors("us east 1", "127.0.0.1:8000")
+    assert [error.split()[0] for error in errors] == ["AWS_REGION", "DYNAMODB_ENDPOINT_URL"]
