@@ -7,6 +7,7 @@ time) and raises ``ValueError`` naming the prop and the bad value.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from aws_cdk import Token
 
@@ -57,3 +58,28 @@ def check_command(prop: str, value: str) -> None:
     """Reject a start or build command App Runner would reject at deploy time: its API pattern
     ``[^\\x0a\\x0d]+`` allows one non-empty line (no length limit)."""
     check_text(prop, value, forbidden="\r\n", rule="be a single line (no CR or LF)")
+
+
+#: The variable every service sets to its ``port`` (App Runner itself, ``ExpressService`` likewise).
+PORT_VARIABLE = "PORT"
+
+
+def check_variable_name(
+    prop: str, name: str, *, taken: Collection[str], port_owner: str, reserved_prefix: str | None = None
+) -> None:
+    """Reject an environment variable or secret name the service cannot take: empty, already
+    ``taken``, ``PORT`` (``port_owner`` sets it to the ``port`` prop), or starting with
+    ``reserved_prefix``."""
+    if Token.is_unresolved(name):
+        return
+    if not name:
+        raise ValueError(f"`{prop}` of an environment variable must not be empty, got {name!r}")
+    if reserved_prefix and name.upper().startswith(reserved_prefix):
+        raise ValueError(f"`{prop}` must not start with {reserved_prefix} (reserved), got {name!r}")
+    if name == PORT_VARIABLE:
+        raise ValueError(
+            f"`{prop}` must not be {PORT_VARIABLE} (reserved by {port_owner}; set the listening port "
+            f"with the `port` prop), got {name!r}"
+        )
+    if name in taken:
+        raise ValueError(f"`{prop}` {name!r} is already set as an environment variable or secret")

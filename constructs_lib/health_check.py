@@ -1,4 +1,8 @@
-"""App Runner health checks (HTTP or TCP), validated to App Runner's limits at synth time."""
+"""Health checks (HTTP or TCP), validated to App Runner's limits at synth time.
+
+App Runner uses every field; ECS Express Mode's load balancer takes only an HTTP path
+(``HealthCheck.http(path=...)`` with the default timings).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,10 @@ from aws_cdk import aws_apprunner as apprunner
 from constructs_lib._validation import check_range
 
 _MIN, _MAX = 1, 20
+_DEFAULT_INTERVAL_SECONDS = 5
+_DEFAULT_TIMEOUT_SECONDS = 2
+_DEFAULT_HEALTHY_THRESHOLD = 1
+_DEFAULT_UNHEALTHY_THRESHOLD = 5
 
 
 def _whole_seconds(prop: str, duration: Duration) -> float:
@@ -44,8 +52,8 @@ class HealthCheck:
         path: str = "/",
         interval: Duration | None = None,
         timeout: Duration | None = None,
-        healthy_threshold: int = 1,
-        unhealthy_threshold: int = 5,
+        healthy_threshold: int = _DEFAULT_HEALTHY_THRESHOLD,
+        unhealthy_threshold: int = _DEFAULT_UNHEALTHY_THRESHOLD,
     ) -> HealthCheck:
         """An HTTP GET of ``path``; any 2xx/3xx response is healthy.
 
@@ -71,8 +79,8 @@ class HealthCheck:
         *,
         interval: Duration | None = None,
         timeout: Duration | None = None,
-        healthy_threshold: int = 1,
-        unhealthy_threshold: int = 5,
+        healthy_threshold: int = _DEFAULT_HEALTHY_THRESHOLD,
+        unhealthy_threshold: int = _DEFAULT_UNHEALTHY_THRESHOLD,
     ) -> HealthCheck:
         """A TCP connection to the service port.
 
@@ -105,8 +113,8 @@ class HealthCheck:
         return HealthCheck(
             protocol=protocol,
             path=path,
-            interval=_whole_seconds("interval", interval or Duration.seconds(5)),
-            timeout=_whole_seconds("timeout", timeout or Duration.seconds(2)),
+            interval=_whole_seconds("interval", interval or Duration.seconds(_DEFAULT_INTERVAL_SECONDS)),
+            timeout=_whole_seconds("timeout", timeout or Duration.seconds(_DEFAULT_TIMEOUT_SECONDS)),
             healthy_threshold=healthy_threshold,
             unhealthy_threshold=unhealthy_threshold,
         )
@@ -120,3 +128,27 @@ class HealthCheck:
             healthy_threshold=self.healthy_threshold,
             unhealthy_threshold=self.unhealthy_threshold,
         )
+
+    def _path_only(self, prop: str) -> str:
+        """The HTTP path, for a platform whose load balancer takes nothing else (ECS Express Mode):
+        ``ValueError`` naming ``prop`` for a TCP check or any timing other than the default."""
+        if self.protocol != "HTTP" or self.path is None:
+            raise ValueError(
+                f"`{prop}` must be HealthCheck.http(path=...) on ECS Express Mode (its load balancer "
+                "checks an HTTP path only), got HealthCheck.tcp()"
+            )
+        defaults = {
+            "interval": (self.interval, _DEFAULT_INTERVAL_SECONDS, " seconds"),
+            "timeout": (self.timeout, _DEFAULT_TIMEOUT_SECONDS, " seconds"),
+            "healthy_threshold": (self.healthy_threshold, _DEFAULT_HEALTHY_THRESHOLD, ""),
+            "unhealthy_threshold": (self.unhealthy_threshold, _DEFAULT_UNHEALTHY_THRESHOLD, ""),
+        }
+        for name, (value, default, unit) in defaults.items():
+            # A token is never the default: it cannot be checked, and there is nowhere to render it.
+            if Token.is_unresolved(value) or value != default:
+                shown = "a token" if Token.is_unresolved(value) else f"{value:g}{unit}"
+                raise ValueError(
+                    f"`{prop}` {name} must be left at its default on ECS Express Mode (only the path "
+                    f"can be set), got {shown}"
+                )
+        return self.path

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import Protocol, cast
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypedDict
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, Fn, Stack, Token, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Fn, Token, Validations
 from aws_cdk import aws_apprunner as apprunner
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from constructs_lib._validation import check_command, check_name, check_range
+from constructs_lib._iam import secrets_reader
+from constructs_lib._network import check_placement, no_vpc, security_groups, select
+from constructs_lib._validation import check_command, check_name, check_range, check_variable_name
 from constructs_lib.health_check import HealthCheck
 from constructs_lib.secret import Secret
-from constructs_lib.sizing import Cpu, Memory, check_pair
+from constructs_lib.sizing import Cpu, Memory, check_app_runner_pair
 from constructs_lib.source import ConfigurationSource, Source, SourceConfig
 
 _INSTANCE_ROLE_PRINCIPAL = "tasks.apprunner.amazonaws.com"
 _RESERVED_PREFIX = "AWSAPPRUNNER"
-# App Runner sets PORT itself and rejects it as a variable name on create and update.
-_RESERVED_NAME = "PORT"
 # What the X-Ray SDK calls from inside the instance (the AWSXRayDaemonWriteAccess actions).
 _XRAY_ACTIONS = [
     "xray:PutTraceSegments",
@@ -49,13 +50,16 @@ class AutoScalingConfigurationRef(Protocol):
     def auto_scaling_configuration_arn(self) -> str: ...
 
 
-@jsii.implements(iam.IGrantable)
+@jsii.implements(iam.IGrantable, ec2.IConnectable)
 class AppRunnerService(Construct):
     """An App Runner service (``AWS::AppRunner::Service``).
 
     Grants work on the service itself (``table.grant_read_write_data(service)``): they land
-    on the instance role, which the code in the service runs as. Every prop is validated at
-    synth time (unresolved tokens are skipped) with a ``ValueError`` naming prop and value.
+    on the instance role, which the code in the service runs as. With ``vpc``, the service's
+    outbound traffic leaves through an ``AWS::AppRunner::VpcConnector`` and the service is
+    ``IConnectable`` (``database.connections.allow_default_port_from(service)``). Every prop
+    is validated at synth time (unresolved tokens are skipped) with a ``ValueError`` naming
+    prop and value.
     """
 
     def __init__(
@@ -80,6 +84,10 @@ class AppRunnerService(Construct):
         is_publicly_accessible: bool | None = None,
         ip_address_type: IpAddressType | None = None,
         output_url: bool = False,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        vpc_connector_name: str | None = None,
     ) -> None:
         """
         :param source: where the code comes from (``Source.from_asset``, ``from_ecr``, ``from_ecr_public``,
@@ -95,7 +103,7 @@ class AppRunnerService(Construct):
         :param secrets: environment variables resolved from Secrets Manager or SSM at instance start;
             the instance role gets read on exactly each one, through the policy ``SecretsPolicy`` that
             the service is created after. Default: none. Names as for ``environment``.
-        :param cpu: vCPUs per instance. Default: ``Cpu.ONE_VCPU``.
+        :param cpu: vCPUs per instance, 0.25-4. Default: ``Cpu.ONE_VCPU``.
         :param memory: memory per instance, which must be offered with ``cpu``. Default: ``Memory.TWO_GB``.
         :param health_check: Default: nothing rendered (App Runner checks TCP on the port).
         :param instance_role: role the app runs as. Default: a new role for ``tasks.apprunner.amazonaws.com``.
@@ -109,8 +117,26 @@ class AppRunnerService(Construct):
         :param is_publicly_accessible: Default: nothing rendered (public).
         :param ip_address_type: Default: nothing rendered (``IPV4``).
         :param output_url: add a ``CfnOutput`` with ``service_url``. Default: False.
+        :param vpc: VPC the service's outbound traffic goes into, through a VPC connector. ALL of it
+            then goes there, including calls to AWS APIs (DynamoDB, Secrets Manager, X-Ray...): the
+            chosen subnets need a NAT gateway or VPC endpoints for them. Default: none (egress to
+            the internet from App Runner's own network).
+        :param vpc_subnets: subnets for the connector's network interfaces; must select at least one.
+            Only with ``vpc``. Default: private subnets with egress (``SubnetType.PRIVATE_WITH_EGRESS``).
+        :param security_groups: security groups of the connector. Only with ``vpc``. Default: one new
+            security group allowing all outbound traffic and no inbound traffic.
+        :param vpc_connector_name: 4-40 characters, ``[A-Za-z0-9][A-Za-z0-9-_]*``. Only with ``vpc``.
+            Default: generated.
         """
         super().__init__(scope, id)
+        check_placement(
+            vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            vpc_connector_name=vpc_connector_name,
+        )
+        if vpc_connector_name is not None:
+            check_name("vpc_connector_name", vpc_connector_name, 4, 40)
         if service_name is not None:
             check_name("service_name", service_name, 4, 40)
         if port is not None:
@@ -119,7 +145,7 @@ class AppRunnerService(Construct):
             check_command("start_command", start_command)
         self._cpu = cpu or Cpu.ONE_VCPU
         self._memory = memory or Memory.TWO_GB
-        check_pair(self._cpu, self._memory)
+        check_app_runner_pair(self._cpu, self._memory)
 
         self._source: SourceConfig = source.bind(self)
         if auto_deployments_enabled and not self._source.supports_auto_deployments:
@@ -136,8 +162,9 @@ class AppRunnerService(Construct):
         self._start_command = start_command
         self._environment: dict[str, str] = {}
         self._secrets: dict[str, Secret] = {}
-        self._secrets_reader: _PolicyPrincipal | None = None
+        self._secrets_reader: iam.IGrantable | None = None
         self._vpc_connector_arn: str | None = None
+        self._connections: ec2.Connections | None = None
         self._auto_deployments_enabled = auto_deployments_enabled
         self._is_publicly_accessible = is_publicly_accessible
         self._ip_address_type = ip_address_type
@@ -186,6 +213,45 @@ class AppRunnerService(Construct):
         self.service_name: str = service_name or Fn.select(1, Fn.split("/", self.service_arn))
         if output_url:
             CfnOutput(self, "Url", value=self.service_url, description="Public URL of the App Runner service")
+        #: The VPC connector; None for a service created without ``vpc``.
+        self.vpc_connector: apprunner.CfnVpcConnector | None = (
+            self._connect(vpc, vpc_subnets, security_groups, vpc_connector_name) if vpc else None
+        )
+
+    def _connect(
+        self,
+        vpc: ec2.IVpc,
+        selection: ec2.SubnetSelection | None,
+        given_groups: Sequence[ec2.ISecurityGroup] | None,
+        name: str | None,
+    ) -> apprunner.CfnVpcConnector:
+        """A VPC connector for all of the service's egress, its security groups the service's
+        ``connections``."""
+        groups = security_groups(
+            self, vpc, given_groups, "App Runner VPC connector: outbound traffic of the service"
+        )
+        subnets = select(
+            vpc, selection or ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        )
+        connector = apprunner.CfnVpcConnector(
+            self,
+            "VpcConnector",
+            vpc_connector_name=name,
+            subnets=subnets.ids,
+            security_groups=[group.security_group_id for group in groups],
+        )
+        self._connections = ec2.Connections(security_groups=groups)
+        self._vpc_connector_arn = connector.attr_vpc_connector_arn
+        self._resource.network_configuration = self._network_configuration()
+        return connector
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The VPC connector's security groups, as the source of the service's traffic;
+        ``ValueError`` for a service created without ``vpc``."""
+        if self._connections is None:
+            raise no_vpc(self)
+        return self._connections
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
@@ -216,31 +282,19 @@ class AppRunnerService(Construct):
     def _secrets_grantee(self) -> iam.IGrantable:
         """The instance role, as a grantee whose identity-policy statements land in ``SecretsPolicy``."""
         if self._secrets_reader is None:
-            policy = iam.Policy(self, "SecretsPolicy")
-            # Through the role, so an immutable imported role is left alone (the policy is then not rendered).
-            self.instance_role.attach_inline_policy(policy)
-            # App Runner resolves the secrets when the first instance starts, while the service is
-            # created. Only this policy: the role's default policy may hold statements that reference
-            # the service (its ARN), and depending on it would then be a cycle.
-            self._resource.node.add_dependency(policy)
-            self._secrets_reader = _PolicyPrincipal(self.instance_role, policy)
+            self._secrets_reader = secrets_reader(self, self.instance_role, self._resource)
         return self._secrets_reader
 
     def _check_variable_name(self, prop: str, name: str) -> None:
-        if Token.is_unresolved(name):
-            return
-        if not name:
-            raise ValueError(f"`{prop}` of an environment variable must not be empty, got {name!r}")
-        if name.upper().startswith(_RESERVED_PREFIX):
-            raise ValueError(f"`{prop}` must not start with {_RESERVED_PREFIX} (reserved), got {name!r}")
-        if name == _RESERVED_NAME:
-            raise ValueError(
-                f"`{prop}` must not be {_RESERVED_NAME} (reserved by App Runner; set the listening port "
-                f"with the `port` prop), got {name!r}"
-            )
-        if name in self._environment or name in self._secrets:
-            raise ValueError(f"`{prop}` {name!r} is already set as an environment variable or secret")
-        self._reject_with_repository_configuration(prop, name)
+        check_variable_name(
+            prop,
+            name,
+            taken=self._environment.keys() | self._secrets.keys(),
+            port_owner="App Runner",
+            reserved_prefix=_RESERVED_PREFIX,
+        )
+        if not Token.is_unresolved(name):
+            self._reject_with_repository_configuration(prop, name)
 
     def _reject_with_repository_configuration(self, prop: str, value: object) -> None:
         code = self._source.code
@@ -334,11 +388,6 @@ class AppRunnerService(Construct):
             egress_configuration=egress, ingress_configuration=ingress, ip_address_type=ip_address_type
         )
 
-    def _use_vpc_connector(self, vpc_connector_arn: str) -> None:
-        """Send all outbound traffic through ``vpc_connector_arn`` (used by ``VpcConnectedService``)."""
-        self._vpc_connector_arn = vpc_connector_arn
-        self._resource.network_configuration = self._network_configuration()
-
     def _observability(
         self, tracing: bool
     ) -> apprunner.CfnService.ServiceObservabilityConfigurationProperty | None:
@@ -369,46 +418,33 @@ class AppRunnerService(Construct):
         )
 
 
-@jsii.implements(iam.IPrincipal)
-class _PolicyPrincipal:
-    """``role`` as a principal whose identity-policy statements go to ``policy``, not its default policy.
+class _RequiredProps(TypedDict):
+    source: Source
 
-    Resource policies see ``role`` itself. If ``role`` did not take ``policy`` (an immutable imported
-    role), statements go to ``role`` as they would without this wrapper, so it decides what happens
-    to them (e.g. ``add_grants_to_resources``).
-    """
 
-    def __init__(self, role: iam.IRole, policy: iam.Policy) -> None:
-        self._role = role
-        self._policy = policy
-        # The Policy renders its Roles from the roles it is attached to: None if there are none.
-        roles = Stack.of(policy).resolve(cast(iam.CfnPolicy, policy.node.default_child).roles)
-        self._attached = bool(roles)
+class AppRunnerServiceProps(_RequiredProps, total=False):
+    """``AppRunnerService``'s props but ``vpc``, as keyword arguments (``VpcConnectedService``
+    takes them all); each is documented on ``AppRunnerService``."""
 
-    @property
-    def grant_principal(self) -> iam.IPrincipal:
-        return self
-
-    @property
-    def assume_role_action(self) -> str:
-        return self._role.grant_principal.assume_role_action
-
-    @property
-    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
-        return self._role.grant_principal.policy_fragment
-
-    @property
-    def principal_account(self) -> str | None:
-        return self._role.grant_principal.principal_account
-
-    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
-        return self.add_to_principal_policy(statement).statement_added
-
-    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
-        if not self._attached:
-            return self._role.add_to_principal_policy(statement)
-        self._policy.add_statements(statement)
-        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self._policy)
+    service_name: str | None
+    port: int | None
+    start_command: str | None
+    environment: Mapping[str, str] | None
+    secrets: Mapping[str, Secret] | None
+    cpu: Cpu | None
+    memory: Memory | None
+    health_check: HealthCheck | None
+    instance_role: iam.IRole | None
+    auto_scaling_config: AutoScalingConfigurationRef | str | None
+    tracing: bool
+    auto_deployments_enabled: bool | None
+    kms_key: kms.IKey | None
+    is_publicly_accessible: bool | None
+    ip_address_type: IpAddressType | None
+    output_url: bool
+    vpc_subnets: ec2.SubnetSelection | None
+    security_groups: Sequence[ec2.ISecurityGroup] | None
+    vpc_connector_name: str | None
 
 
 def _port(port: int | None) -> str | None:

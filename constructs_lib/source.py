@@ -100,12 +100,30 @@ class SourceConfig:
     supports_auto_deployments: bool = True
 
 
+@dataclass(frozen=True)
+class ContainerImage:
+    """A bound image, for a platform that pulls it with a role of the service (ECS)."""
+
+    identifier: str
+    #: The private ECR repository to grant pull on; None for a public image.
+    repository: ecr.IRepository | None = None
+
+
 class Source(abc.ABC):
     """The service's source. Build with one of the static factories."""
 
     @abc.abstractmethod
     def bind(self, scope: Construct) -> SourceConfig:
-        """Create what the source needs (asset, access role) under ``scope``."""
+        """Create what the source needs on App Runner (asset, access role) under ``scope``."""
+
+    def bind_image(self, scope: Construct) -> ContainerImage:
+        """Create what the source needs under ``scope`` and return its image, for a platform
+        that pulls it with the service's own role (ECS Express Mode).
+
+        ``ValueError`` for a source that is not an image (a code repository), or that names
+        an App Runner access role.
+        """
+        raise ValueError(f"{self!r} is not a container image source")
 
     @staticmethod
     def from_asset(
@@ -256,21 +274,24 @@ class _StaticSource(Source):
     def bind(self, scope: Construct) -> SourceConfig:
         return self._config
 
+    def bind_image(self, scope: Construct) -> ContainerImage:
+        image = self._config.image
+        if image is None:
+            raise ValueError(
+                "`source` Source.from_code_repository is an App Runner feature (its managed runtimes "
+                "build the code); ECS Express Mode runs container images: use Source.from_asset, "
+                "Source.from_ecr or Source.from_ecr_public"
+            )
+        return ContainerImage(image.identifier)
 
-def _private_ecr(
-    scope: Construct, identifier: str, repository: ecr.IRepository, role: iam.IRole | None
-) -> SourceConfig:
-    """The image ``identifier`` in ``repository``, pulled with ``role`` (or a new access role)
-    through a policy that allows exactly that repository."""
-    if role is None:
-        role = iam.Role(
-            scope,
-            "AccessRole",
-            assumed_by=iam.ServicePrincipal(_ACCESS_ROLE_PRINCIPAL),
-            description="Lets App Runner pull the service image from ECR.",
-        )
-    # What repository.grant_pull grants, but in a policy of our own: the acknowledgement below
-    # then covers only these statements, never other Resource::* statements of a caller's role.
+    def __repr__(self) -> str:
+        return f"Source({self._config!r})"
+
+
+def grant_pull(scope: Construct, repository: ecr.IRepository, role: iam.IRole) -> iam.Policy:
+    """What ``repository.grant_pull`` grants, as the policy ``PullPolicy`` under ``scope``
+    attached to ``role``: the acknowledgement below then covers only these statements,
+    never other ``Resource::*`` statements of a caller's role."""
     policy = iam.Policy(
         scope,
         "PullPolicy",
@@ -288,7 +309,24 @@ def _private_ecr(
             "to the one image repository.",
         )
     )
-    return SourceConfig(image=ImageRepository(identifier, "ECR"), access_role=role, access_policy=policy)
+    return policy
+
+
+def _private_ecr(scope: Construct, image: ContainerImage, role: iam.IRole | None) -> SourceConfig:
+    """``image`` pulled by App Runner with ``role`` (or a new access role) through a policy
+    that allows exactly its repository."""
+    assert image.repository is not None
+    if role is None:
+        role = iam.Role(
+            scope,
+            "AccessRole",
+            assumed_by=iam.ServicePrincipal(_ACCESS_ROLE_PRINCIPAL),
+            description="Lets App Runner pull the service image from ECR.",
+        )
+    policy = grant_pull(scope, image.repository, role)
+    return SourceConfig(
+        image=ImageRepository(image.identifier, "ECR"), access_role=role, access_policy=policy
+    )
 
 
 class _EcrSource(Source):
@@ -298,8 +336,16 @@ class _EcrSource(Source):
         self._role = role
 
     def bind(self, scope: Construct) -> SourceConfig:
-        identifier = self._repository.repository_uri_for_tag_or_digest(self._tag_or_digest)
-        return _private_ecr(scope, identifier, self._repository, self._role)
+        return _private_ecr(scope, self._image(), self._role)
+
+    def bind_image(self, scope: Construct) -> ContainerImage:
+        _no_access_role(self._role)
+        return self._image()
+
+    def _image(self) -> ContainerImage:
+        return ContainerImage(
+            self._repository.repository_uri_for_tag_or_digest(self._tag_or_digest), self._repository
+        )
 
 
 @dataclass(frozen=True)
@@ -317,6 +363,13 @@ class _AssetSource(Source):
     access_role: iam.IRole | None
 
     def bind(self, scope: Construct) -> SourceConfig:
+        return _private_ecr(scope, self._asset(scope), self.access_role)
+
+    def bind_image(self, scope: Construct) -> ContainerImage:
+        _no_access_role(self.access_role)
+        return self._asset(scope)
+
+    def _asset(self, scope: Construct) -> ContainerImage:
         asset = ecr_assets.DockerImageAsset(
             scope,
             "ImageAsset",
@@ -331,4 +384,12 @@ class _AssetSource(Source):
             display_name=self.display_name,
             asset_name=self.asset_name,
         )
-        return _private_ecr(scope, asset.image_uri, asset.repository, self.access_role)
+        return ContainerImage(asset.image_uri, asset.repository)
+
+
+def _no_access_role(role: iam.IRole | None) -> None:
+    if role is not None:
+        raise ValueError(
+            "`access_role` is App Runner's; ECS Express Mode pulls the image with the service's "
+            "`execution_role`, got an access role"
+        )

@@ -1,4 +1,4 @@
-"""One stack using every feature of the library must pass every quality gate."""
+"""One stack using every feature of the library, on both platforms, must pass every quality gate."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from aws_cdk import Acknowledgment, App, Duration, IgnoreMode, Stack, Validation
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Template
@@ -18,10 +19,12 @@ from constructs_lib import (
     AutoScalingConfig,
     ConfigurationSource,
     Cpu,
+    ExpressService,
     HealthCheck,
     IpAddressType,
     Memory,
     Runtime,
+    ScalingMetric,
     Secret,
     Source,
     VpcConnectedService,
@@ -134,6 +137,41 @@ def _build(asset_directory: str) -> tuple[App, Stack]:
     )
     cache = ec2.SecurityGroup(stack, "Cache", vpc=vpc, description="Cache reachable from the service only")
     cache.connections.allow_from(connected, ec2.Port.tcp(6379), "Redis from the App Runner service")
+
+    express = ExpressService(
+        stack,
+        "Express",
+        source=Source.from_asset(asset_directory, build_args={"APP": "demo"}),
+        port=8000,
+        start_command="python -m http.server 8000",
+        environment={"LOG_LEVEL": "info"},
+        secrets={"API_KEY": Secret.from_secrets_manager(whole)},
+        cpu=Cpu.EIGHT_VCPU,
+        memory=Memory.of("20 GB"),
+        health_check=HealthCheck.http(path="/healthz"),
+        min_tasks=2,
+        max_tasks=8,
+        scaling_metric=ScalingMetric.REQUEST_COUNT_PER_TARGET,
+        scaling_target=6000,
+        vpc=vpc,
+        log_retention=logs.RetentionDays.ONE_WEEK,
+        service_name="kitchen-sink-express",
+        tags={"team": "platform"},
+        output_url=True,
+    )
+    express.add_secret("DB_PASSWORD", Secret.from_secrets_manager(database, field="password"))
+    express.add_secret("SETTING", Secret.from_ssm_parameter(parameter))
+    cache.connections.allow_from(express, ec2.Port.tcp(6379), "Redis from the ECS Express Mode service")
+    ExpressService(
+        stack,
+        "ExpressPrivate",
+        source=Source.from_ecr(repository, "v1"),
+        vpc=vpc,
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        security_groups=[cache],
+        scaling_metric=ScalingMetric.AVERAGE_MEMORY,
+    )
+    ExpressService(stack, "ExpressDefaultVpc", source=Source.from_ecr_public(PUBLIC_IMAGE))
     return app, stack
 
 
@@ -169,6 +207,7 @@ def test_every_feature_is_in_the_template(kitchen_sink: tuple[App, dict[str, Any
     _, template = kitchen_sink
     types = [resource["Type"] for resource in template["Resources"].values()]
     assert types.count("AWS::AppRunner::Service") == 6
+    assert types.count("AWS::ECS::ExpressGatewayService") == 3
     for resource_type in (
         "AWS::AppRunner::VpcConnector",
         "AWS::AppRunner::ObservabilityConfiguration",

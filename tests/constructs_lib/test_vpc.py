@@ -1,18 +1,21 @@
-"""VpcConnectedService: VPC connector, egress configuration and IConnectable wiring."""
+"""App Runner services in a VPC: connector, egress configuration and IConnectable wiring."""
 
 from __future__ import annotations
 
+import inspect
+import json
 import re
 from collections.abc import Callable
+from typing import Any, get_type_hints
 
 import pytest
-from aws_cdk import CfnElement, Stack
+from aws_cdk import App, CfnElement, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from aws_cdk.assertions import Capture, Match, Template
 from constructs import IConstruct
 
-from constructs_lib import Source, VpcConnectedService
+from constructs_lib import AppRunnerService, AppRunnerServiceProps, Source, VpcConnectedService
 
 
 def _logical_id(construct: IConstruct) -> str:
@@ -278,3 +281,52 @@ def test_explicit_subnets_exclude_the_other_selectors(
         RuntimeError, match=r"Only one of 'subnets,subnetGroupName' can be supplied to subnet selection"
     ):
         VpcConnectedService(scratch, new_id, vpc=vpc, source=public_source, vpc_subnets=selection)
+
+
+def _vpc_templates(public_source: Source) -> tuple[dict[str, object], dict[str, object]]:
+    def build(use_subclass: bool) -> dict[str, object]:
+        stack = Stack(App(), "Test")
+        vpc = _vpc(stack)
+        service_class = VpcConnectedService if use_subclass else AppRunnerService
+        service_class(stack, "Service", vpc=vpc, source=public_source, vpc_connector_name="my-connector")
+        return dict(Template.from_stack(stack).to_json())
+
+    return build(use_subclass=True), build(use_subclass=False)
+
+
+def test_app_runner_service_with_a_vpc_is_a_vpc_connected_service(public_source: Source) -> None:
+    subclass, base = _vpc_templates(public_source)
+    assert "AWS::AppRunner::VpcConnector" in json.dumps(base)
+    assert base == subclass
+
+
+def test_vpc_connected_service_takes_every_other_app_runner_prop() -> None:
+    parameters = inspect.signature(AppRunnerService.__init__).parameters
+    keyword_only = {name for name, p in parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert set(get_type_hints(AppRunnerServiceProps)) == keyword_only - {"vpc"}
+    assert AppRunnerServiceProps.__required_keys__ == {"source"}
+
+
+@pytest.mark.parametrize(
+    ("placement", "shown"),
+    [
+        ({"vpc_subnets": ec2.SubnetSelection(one_per_az=True)}, "SubnetSelection"),
+        ({"security_groups": []}, r"\[\]"),
+        ({"vpc_connector_name": "my-connector"}, "'my-connector'"),
+    ],
+)
+def test_vpc_placement_without_a_vpc_is_rejected(
+    scratch: Stack, new_id: str, public_source: Source, placement: dict[str, Any], shown: str
+) -> None:
+    (prop,) = placement
+    with pytest.raises(
+        ValueError, match=rf"^`{prop}` applies to a service in a VPC: give `vpc` too, got {shown}"
+    ):
+        AppRunnerService(scratch, new_id, source=public_source, **placement)
+
+
+def test_a_service_without_a_vpc_has_no_connections(stack: Stack, public_source: Source) -> None:
+    service = AppRunnerService(stack, "Service", source=public_source)
+    assert service.vpc_connector is None
+    with pytest.raises(ValueError, match=r"^Test/Service has no security group: create it with `vpc`"):
+        service.connections  # noqa: B018
