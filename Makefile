@@ -55,7 +55,7 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(VENV_STAMP) $(NODE_STAMP) ## Set up .venv and node_modules (every target does this itself)
 
 synth: install ## Synthesize all stacks into cdk.out/ with cdk-nag enforced, and summarize them
-	$(CDK) synth --no-notices --quiet --output $(CDK_OUT)
+	$(CDK) synth --no-notices --quiet --output $(CDK_OUT) $(CONTEXT_ARGS)
 	@$(PY) -m tools.synth_summary $(CDK_OUT)
 
 test: install ## Run the whole test suite

@@ -1,17 +1,19 @@
-"""The App Runner service of one of this repository's apps, sized and scaled from context.
+"""The service of one of this repository's apps, on the platform context chooses.
 
 Context keys, for ``<app>`` = the app's package name (``shortener``, ``users_redis``...):
-``<app>:cpu``, ``<app>:memory``, ``<app>:min_size``, ``<app>:max_size``,
-``<app>:max_concurrency`` (defaults in cdk.json).
+``<app>:platform`` (see ``cdk.shared.platform``), ``<app>:cpu``, ``<app>:memory``,
+``<app>:min_size``, ``<app>:max_size``, ``<app>:max_concurrency`` (defaults in cdk.json).
+
+On App Runner the sizes are instances of an auto scaling configuration; on ECS Express
+Mode they are task counts, and ``max_concurrency`` becomes the requests-per-task target
+(``REQUESTS_PER_MINUTE_PER_CONCURRENT_REQUEST``).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import overload
 
 from aws_cdk import IgnoreMode, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -19,18 +21,30 @@ from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.names import bounded_name
+from cdk.shared.network import PublicVpc
+from cdk.shared.platform import Platform
 from constructs_lib import (
     AppRunnerService,
     AutoScalingConfig,
     Cpu,
+    ExpressService,
     HealthCheck,
+    IService,
     Memory,
+    ScalingMetric,
     Secret,
     Source,
-    VpcConnectedService,
 )
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
+PORT = 8080
+#: App Runner scales on requests in flight per instance, ECS Express Mode on requests per
+#: task per minute. By Little's law the two agree when a request takes one second; the
+#: apps' requests take milliseconds, so the same number scales Express out earlier than App
+#: Runner would (100 requests a second per task for the default of 100, against the 500-600
+#: a task serves at full CPU in `make bench`): early rather than late, since a saturated
+#: task's latency grows without bound while it waits for the next scaling step.
+REQUESTS_PER_MINUTE_PER_CONCURRENT_REQUEST = 60
 
 
 def image_excludes(app: str) -> list[str]:
@@ -60,44 +74,24 @@ class ServiceSizing:
 
     @staticmethod
     def from_context(context: Context, app: str) -> ServiceSizing:
+        most = (
+            AutoScalingConfig.MAX_SIZE
+            if Platform.of(context, app) is Platform.APP_RUNNER
+            else ExpressService.MAX_TASKS
+        )
         return ServiceSizing(
             cpu=Cpu.of(context.string(f"{app}:cpu")),
             memory=Memory.of(context.string(f"{app}:memory")),
-            min_size=context.integer(f"{app}:min_size", minimum=1, maximum=25),
-            max_size=context.integer(f"{app}:max_size", minimum=1, maximum=25),
-            max_concurrency=context.integer(f"{app}:max_concurrency", minimum=1, maximum=200),
+            min_size=context.integer(f"{app}:min_size", minimum=1, maximum=most),
+            max_size=context.integer(f"{app}:max_size", minimum=1, maximum=most),
+            max_concurrency=context.integer(
+                f"{app}:max_concurrency", minimum=1, maximum=AutoScalingConfig.MAX_CONCURRENCY
+            ),
         )
 
     @property
     def memory_mb(self) -> int:
-        return int(float(self.memory.value.split()[0]) * 1024)
-
-
-# Typed so stacks passing ``vpc`` get the ``VpcConnectedService`` (its ``connections``).
-@overload
-def app_service(
-    scope: Construct,
-    *,
-    app: str,
-    health_check: HealthCheck,
-    environment: Mapping[str, str] | None = None,
-    secrets: Mapping[str, Secret] | None = None,
-    vpc: ec2.IVpc,
-    sizing: ServiceSizing | None = None,
-) -> VpcConnectedService: ...
-
-
-@overload
-def app_service(
-    scope: Construct,
-    *,
-    app: str,
-    health_check: HealthCheck,
-    environment: Mapping[str, str] | None = None,
-    secrets: Mapping[str, Secret] | None = None,
-    vpc: None = None,
-    sizing: ServiceSizing | None = None,
-) -> AppRunnerService: ...
+        return int(self.memory.mebibytes)
 
 
 def app_service(
@@ -109,11 +103,36 @@ def app_service(
     secrets: Mapping[str, Secret] | None = None,
     vpc: ec2.IVpc | None = None,
     sizing: ServiceSizing | None = None,
-) -> AppRunnerService:
-    """The app's service from its Dockerfile asset, with an auto scaling configuration
-    and a stack output of its URL. With ``vpc`` its egress goes through a VPC connector
-    in the VPC's private subnets."""
-    sizing = sizing or ServiceSizing.from_context(Context(scope.node), app)
+) -> IService:
+    """The app's service from its Dockerfile asset, with a stack output of its URL.
+
+    On App Runner: with an auto scaling configuration, and with ``vpc`` its egress goes
+    through a VPC connector in the VPC's private subnets. On ECS Express Mode: in ``vpc``'s
+    public subnets (a new ``PublicVpc`` without ``vpc``), checking ``health_check``'s path only.
+    """
+    context = Context(scope.node)
+    sizing = sizing or ServiceSizing.from_context(context, app)
+    if Platform.of(context, app) is Platform.ECS_EXPRESS:
+        if health_check.path is None:
+            raise ValueError(f"{app}: ECS Express Mode checks an HTTP path; give HealthCheck.http(path=...)")
+        return ExpressService(
+            scope,
+            "Service",
+            source=app_image(app),
+            cpu=sizing.cpu,
+            memory=sizing.memory,
+            port=PORT,
+            # Express Mode's load balancer takes the path only: its timings are ECS's.
+            health_check=HealthCheck.http(path=health_check.path),
+            environment=environment,
+            secrets=secrets,
+            min_tasks=sizing.min_size,
+            max_tasks=sizing.max_size,
+            scaling_metric=ScalingMetric.REQUEST_COUNT_PER_TARGET,
+            scaling_target=sizing.max_concurrency * REQUESTS_PER_MINUTE_PER_CONCURRENT_REQUEST,
+            vpc=vpc or PublicVpc(scope),
+            output_url=True,
+        )
     scaling = AutoScalingConfig(
         scope,
         "AutoScaling",
@@ -122,19 +141,17 @@ def app_service(
         max_size=sizing.max_size,
         max_concurrency=sizing.max_concurrency,
     )
-    service_class: Callable[..., AppRunnerService] = (
-        functools.partial(VpcConnectedService, vpc=vpc) if vpc is not None else AppRunnerService
-    )
-    return service_class(
+    return AppRunnerService(
         scope,
         "Service",
         source=app_image(app),
         cpu=sizing.cpu,
         memory=sizing.memory,
-        port=8080,
+        port=PORT,
         health_check=health_check,
         environment=environment,
         secrets=secrets,
         auto_scaling_config=scaling,
         output_url=True,
+        vpc=vpc,
     )

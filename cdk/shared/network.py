@@ -1,4 +1,4 @@
-"""The VPC shared by the stacks whose datastore lives in a VPC."""
+"""The VPCs of the stacks: one for a datastore in a VPC, one for tasks that need only subnets."""
 
 from __future__ import annotations
 
@@ -10,18 +10,34 @@ from constructs import Construct
 #: Subnet group names: the connector's egress subnets and the datastores' subnets.
 APP_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
 DATA_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+#: Two zones: what an Application Load Balancer (ECS Express Mode) and a MemoryDB replica need.
+MAX_AZS = 2
+
+
+def _log_every_flow(vpc: ec2.Vpc) -> None:
+    flow_logs = logs.LogGroup(
+        vpc,
+        "FlowLogs",
+        retention=logs.RetentionDays.ONE_MONTH,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    vpc.add_flow_log(
+        "FlowLog",
+        destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
+        traffic_type=ec2.FlowLogTrafficType.ALL,
+    )
 
 
 class AppVpc(ec2.Vpc):
-    """Two AZs; public subnets for one NAT gateway (cost over per-AZ redundancy),
-    private subnets with egress for the App Runner VPC connector, isolated subnets for
-    the datastore; every flow logged to CloudWatch Logs."""
+    """Two AZs; public subnets for one NAT gateway (cost over per-AZ redundancy) and, on ECS
+    Express Mode, the service; private subnets with egress for the App Runner VPC connector;
+    isolated subnets for the datastore; every flow logged to CloudWatch Logs."""
 
     def __init__(self, scope: Construct, construct_id: str = "Vpc") -> None:
         super().__init__(
             scope,
             construct_id,
-            max_azs=2,
+            max_azs=MAX_AZS,
             nat_gateways=1,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
@@ -33,14 +49,23 @@ class AppVpc(ec2.Vpc):
                 ),
             ],
         )
-        flow_logs = logs.LogGroup(
-            self,
-            "FlowLogs",
-            retention=logs.RetentionDays.ONE_MONTH,
-            removal_policy=RemovalPolicy.DESTROY,
+        _log_every_flow(self)
+
+
+class PublicVpc(ec2.Vpc):
+    """Two AZs of public subnets only, no NAT gateway: for an ECS Express Mode service whose
+    datastore is not in a VPC (its tasks reach AWS APIs through the internet gateway, with
+    public IP addresses and a security group that admits only the load balancer); every flow
+    logged to CloudWatch Logs."""
+
+    def __init__(self, scope: Construct, construct_id: str = "Vpc") -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            max_azs=MAX_AZS,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)
+            ],
         )
-        self.add_flow_log(
-            "FlowLog",
-            destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs),
-            traffic_type=ec2.FlowLogTrafficType.ALL,
-        )
+        _log_every_flow(self)

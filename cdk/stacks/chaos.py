@@ -1,4 +1,4 @@
-"""ChaosStack: the crash-test server on App Runner with a DynamoDB table.
+"""ChaosStack: the crash-test server on App Runner or ECS Express Mode with a DynamoDB table.
 
 At least two instances by default (``chaos:min_size``), so one crashed instance does not
 take the service down as it did in the article (76 s outage after one ``/exit``).
@@ -16,6 +16,7 @@ from constructs import Construct
 from cdk.context import Context
 from cdk.shared.app_service import ServiceSizing, app_service
 from cdk.shared.data import app_table
+from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck
 
 APP = "chaos"
@@ -26,17 +27,19 @@ class ChaosStack(Stack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(
-            scope, construct_id, description="Crash-test server (App Runner + DynamoDB)", **kwargs
-        )
+        super().__init__(scope, construct_id, **kwargs)
         context = Context(self.node)
+        self.template_options.description = (
+            f"Crash-test server ({Platform.of(context, APP).label} + DynamoDB)"
+        )
         sizing = ServiceSizing.from_context(context, APP)
         self.table = app_table(self, context, APP, partition_key="pk", sort_key="sk")
         self.service = app_service(
             self,
             app=APP,
             sizing=sizing,
-            # Fast detection: a dead instance is out of rotation after ~2 s of failed checks.
+            # Fast detection: a dead instance is out of rotation after ~2 s of failed checks
+            # (App Runner; ECS Express Mode sets its load balancer's timings itself).
             health_check=HealthCheck.http(
                 path="/healthz",
                 interval=Duration.seconds(1),

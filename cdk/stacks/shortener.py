@@ -1,4 +1,4 @@
-"""ShortenerStack: the URL shortener on App Runner with a DynamoDB table.
+"""ShortenerStack: the URL shortener on App Runner or ECS Express Mode with a DynamoDB table.
 
 Context: ``shortener:billing_mode`` (provisioned, like the article, to show throttling;
 or on_demand), ``shortener:read_capacity`` / ``shortener:write_capacity`` (provisioned
@@ -15,6 +15,7 @@ from constructs import Construct
 from cdk.context import Context
 from cdk.shared.app_service import app_service
 from cdk.shared.data import Capacity, app_table
+from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck
 
 APP = "shortener"
@@ -26,8 +27,9 @@ class ShortenerStack(Stack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(scope, construct_id, description="URL shortener (App Runner + DynamoDB)", **kwargs)
+        super().__init__(scope, construct_id, **kwargs)
         context = Context(self.node)
+        self.template_options.description = f"URL shortener ({Platform.of(context, APP).label} + DynamoDB)"
         provisioned = context.choice(f"{APP}:billing_mode", ["provisioned", "on_demand"]) == "provisioned"
         capacity = (
             Capacity(

@@ -1,15 +1,16 @@
-"""TodoPostgresStack: the todo API on App Runner with Aurora PostgreSQL Serverless v2.
+"""TodoPostgresStack: the todo API on App Runner or ECS Express Mode with Aurora PostgreSQL
+Serverless v2.
 
-The service reaches the cluster through a VPC connector; the cluster lives in the VPC's
-isolated subnets and admits PostgreSQL's port from the connector's security group only
-(the password-rotation function runs in that group too). The app reads the database secret's JSON from
-the ``DB_SECRET`` runtime secret.
+The service reaches the cluster from its security group (App Runner's VPC connector, or
+ECS Express Mode's tasks in the public subnets); the cluster lives in the VPC's isolated
+subnets and admits PostgreSQL's port from that group only (the password-rotation function
+runs in that group too). The app reads the database secret's JSON from the ``DB_SECRET``
+runtime secret.
 
-Password rotation: App Runner resolves ``DB_SECRET`` when an instance starts, so after
-a rotation running instances keep the old password. Their open connections keep
+Password rotation: the platform resolves ``DB_SECRET`` when an instance or task starts,
+so after a rotation running ones keep the old password. Their open connections keep
 working, but a new connection (pool growth, reconnect after a failover) fails until the
-service is redeployed (``aws apprunner start-deployment``) and the instances read the
-new password.
+service is redeployed and reads the new password.
 
 Deleting the stack: with ``todo_postgres:deletion_protection`` on (the default), the
 cluster refuses, after CloudFormation has deleted its writer instance; deploy with it off
@@ -34,6 +35,7 @@ from cdk.context import Context
 from cdk.shared.app_service import app_service
 from cdk.shared.data import removal_policy
 from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
+from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck, Secret
 
 APP = "todo_postgres"
@@ -49,13 +51,10 @@ class TodoPostgresStack(Stack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(
-            scope,
-            construct_id,
-            description="todo API (App Runner + Aurora PostgreSQL Serverless v2)",
-            **kwargs,
-        )
+        super().__init__(scope, construct_id, **kwargs)
         context = Context(self.node)
+        platform = Platform.of(context, APP)
+        self.template_options.description = f"todo API ({platform.label} + Aurora PostgreSQL Serverless v2)"
         deletion_protection = context.boolean(f"{APP}:deletion_protection")
         data_removal = removal_policy(context, APP, allow_snapshot=True)
         self.vpc = AppVpc(self)
@@ -104,8 +103,8 @@ class TodoPostgresStack(Stack):
                 id="AwsSolutions-RDS11",
                 reason=(
                     "The cluster keeps PostgreSQL's default port 5432: it sits in isolated subnets "
-                    "and admits only the App Runner connector's security group (shared by the "
-                    "rotation function), so a non-default port would add no protection."
+                    "and admits only the service's security group (shared by the rotation function), "
+                    "so a non-default port would add no protection."
                 ),
             )
         )
@@ -137,7 +136,7 @@ class TodoPostgresStack(Stack):
             secrets={"DB_SECRET": Secret.from_secrets_manager(self.cluster.secret)},
         )
         # The rotation function calls Secrets Manager through the NAT gateway. It shares the
-        # connector's security group, so the database admits exactly one source: that group.
+        # service's security group, so the database admits exactly one source: that group.
         # Not at once on creation: that first rotation would race the writer instance (not
         # yet up: the rotation fails) and the service (which may already hold the old password).
         self.cluster.add_rotation_single_user(
@@ -148,4 +147,7 @@ class TodoPostgresStack(Stack):
         )
         # Same peer and port (the cluster's port attribute) as the rotation function's rule,
         # so CDK renders a single ingress rule.
-        self.cluster.connections.allow_default_port_from(self.service, "App Runner VPC connector")
+        self.cluster.connections.allow_default_port_from(
+            self.service,
+            "App Runner VPC connector" if platform is Platform.APP_RUNNER else "ECS Express Mode tasks",
+        )

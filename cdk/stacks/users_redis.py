@@ -1,11 +1,13 @@
-"""UsersRedisStack: the users API on App Runner with a MemoryDB (Valkey) cluster in a VPC.
+"""UsersRedisStack: the users API on App Runner or ECS Express Mode with a MemoryDB (Valkey)
+cluster in a VPC.
 
 As the article: a VPC over two AZs, a one-shard cluster with one replica (primary and
 replica in different AZs), TLS, an ACL user with a password, and the service reaching
-the cluster through a VPC connector whose security group is the only one admitted on
-the cluster's port. Unlike the article, the password is generated in Secrets Manager:
-MemoryDB reads it through a dynamic reference and App Runner injects it as a runtime
-secret, so it appears in neither the template nor the service's plain variables.
+the cluster from a security group that is the only one admitted on the cluster's port
+(App Runner's VPC connector, or ECS Express Mode's tasks in the public subnets). Unlike
+the article, the password is generated in Secrets Manager: MemoryDB reads it through a
+dynamic reference and the platform injects it as a runtime secret, so it appears in
+neither the template nor the service's plain variables.
 
 Context: ``users_redis:node_type``, ``users_redis:removal_policy`` and the service keys
 of ``cdk.shared.app_service``.
@@ -27,6 +29,7 @@ from cdk.shared.app_service import app_service
 from cdk.shared.data import removal_policy
 from cdk.shared.names import bounded_name
 from cdk.shared.network import DATA_SUBNETS, AppVpc
+from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck, Secret
 
 APP = "users_redis"
@@ -58,10 +61,10 @@ class UsersRedisStack(Stack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
-        super().__init__(
-            scope, construct_id, description="users API (App Runner + MemoryDB for Valkey)", **kwargs
-        )
+        super().__init__(scope, construct_id, **kwargs)
         context = Context(self.node)
+        platform = Platform.of(context, APP)
+        self.template_options.description = f"users API ({platform.label} + MemoryDB for Valkey)"
         policy = removal_policy(context, APP)
         self.vpc = AppVpc(self)
 
@@ -80,8 +83,8 @@ class UsersRedisStack(Stack):
                 id="AwsSolutions-SMG4",
                 reason=(
                     "Secrets Manager has no built-in rotation for MemoryDB user passwords: rotating "
-                    "needs a custom Lambda that updates the user, and App Runner only reads runtime "
-                    "secrets when an instance starts, so a rotation would also need a redeploy."
+                    "needs a custom Lambda that updates the user, and the service only reads runtime "
+                    "secrets when an instance or task starts, so a rotation would also need a redeploy."
                 ),
             )
         )
@@ -110,7 +113,11 @@ class UsersRedisStack(Stack):
             self,
             "ClusterSecurityGroup",
             vpc=self.vpc,
-            description="MemoryDB cluster: clients on the cluster port from the App Runner connector only",
+            description=(
+                "MemoryDB cluster: clients on the cluster port from the App Runner connector only"
+                if platform is Platform.APP_RUNNER
+                else "MemoryDB cluster: clients on the cluster port from the service tasks only"
+            ),
             allow_all_outbound=False,
         )
         self.cluster = memorydb.CfnCluster(
@@ -147,5 +154,9 @@ class UsersRedisStack(Stack):
             secrets={"MEMORYDB_PASSWORD": Secret.from_secrets_manager(self.password)},
         )
         self.security_group.connections.allow_from(
-            self.service, ec2.Port.tcp(PORT), "users API on App Runner (VPC connector)"
+            self.service,
+            ec2.Port.tcp(PORT),
+            "users API on App Runner (VPC connector)"
+            if platform is Platform.APP_RUNNER
+            else "users API on ECS Express Mode (its tasks)",
         )

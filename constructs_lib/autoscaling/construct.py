@@ -160,6 +160,10 @@ class AutoScalingConfig(Construct):
 
     #: The longest ``name`` App Runner accepts.
     MAX_NAME_LENGTH: ClassVar[int] = 32
+    #: The most instances ``max_size`` accepts (App Runner's default account quota).
+    MAX_SIZE: ClassVar[int] = 25
+    #: The most concurrent requests per instance ``max_concurrency`` accepts.
+    MAX_CONCURRENCY: ClassVar[int] = 200
 
     def __init__(
         self,
@@ -180,9 +184,9 @@ class AutoScalingConfig(Construct):
         """
         super().__init__(scope, id)
         check_name("name", name, 4, self.MAX_NAME_LENGTH)
-        check_range("min_size", min_size, 1, 25)
-        check_range("max_size", max_size, 1, 25)
-        check_range("max_concurrency", max_concurrency, 1, 200)
+        check_range("min_size", min_size, 1, self.MAX_SIZE)
+        check_range("max_size", max_size, 1, self.MAX_SIZE)
+        check_range("max_concurrency", max_concurrency, 1, self.MAX_CONCURRENCY)
         bounds_known = not (Token.is_unresolved(min_size) or Token.is_unresolved(max_size))
         if bounds_known and max_size < min_size:
             raise ValueError(f"`max_size` must be >= `min_size` ({min_size}), got {max_size}")

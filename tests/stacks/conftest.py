@@ -1,45 +1,43 @@
-"""One synthesis of the whole CDK app per test session, shared by every stack test."""
+"""One synthesis of the whole CDK app per platform per test session, shared by every stack test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
-from aws_cdk.cx_api import CloudAssembly
 
-from cdk.app import build_app
-from cdk.stacks import STACKS
-from tests.support.cdk_app import new_app
-
-STACK_NAMES = list(STACKS)
-
-
-@dataclass(frozen=True)
-class Synthesized:
-    app: App
-    assembly: CloudAssembly
-
-    def stack(self, name: str) -> Stack:
-        return Stack.of(self.app.node.find_child(name))
-
-    def template_json(self, name: str) -> dict[str, Any]:
-        template: dict[str, Any] = self.assembly.get_stack_by_name(name).template
-        return template
+from cdk.shared.platform import Platform
+from tests.support.synth import STACK_NAMES, Synthesized, synthesize
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesized]:
-    # nag=False: findings are reported per stack by the gate tests instead of
-    # aborting this shared synthesis (make synth enforces them).
-    app = build_app(new_app(tmp_path_factory.mktemp("cdk.out")), nag=False)
-    yield Synthesized(app, app.synth())
+def synthesized_on(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Platform], Synthesized]:
+    """The app synthesized on a platform, the first time a test asks for that platform."""
+    done: dict[Platform, Synthesized] = {}
+
+    def on(platform: Platform) -> Synthesized:
+        if platform not in done:
+            done[platform] = synthesize(tmp_path_factory.mktemp(f"cdk.out-{platform.value}"), platform)
+        return done[platform]
+
+    return on
+
+
+@pytest.fixture(scope="session")
+def synthesized(synthesized_on: Callable[[Platform], Synthesized]) -> Synthesized:
+    """The app as ``make synth`` builds it by default (App Runner)."""
+    return synthesized_on(Platform.APP_RUNNER)
 
 
 @pytest.fixture(scope="session")
 def templates(synthesized: Synthesized) -> dict[str, Template]:
-    """``Template`` per stack for ``has_resource_properties`` style assertions."""
+    """``Template`` per stack for ``has_resource_properties`` style assertions (App Runner)."""
+    return {name: Template.from_json(synthesized.template_json(name)) for name in STACK_NAMES}
+
+
+@pytest.fixture(scope="session")
+def express_templates(synthesized_on: Callable[[Platform], Synthesized]) -> dict[str, Template]:
+    """``Template`` per stack on ECS Express Mode."""
+    synthesized = synthesized_on(Platform.ECS_EXPRESS)
     return {name: Template.from_json(synthesized.template_json(name)) for name in STACK_NAMES}

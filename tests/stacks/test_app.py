@@ -9,8 +9,8 @@ from aws_cdk import Stack, Token, aws_s3
 from aws_cdk.assertions import Capture, Template
 
 from cdk.app import build_app, enforce_nag
-from tests.stacks.conftest import STACK_NAMES, Synthesized
 from tests.support.cdk_app import new_app
+from tests.support.synth import STACK_NAMES, Synthesized
 
 
 def test_app_has_one_stack_per_app(synthesized: Synthesized) -> None:

@@ -1,27 +1,25 @@
-"""The contract between each stack and its app: the stack sets exactly the variables the
-app's ``settings.STACK_ENV`` names (plain environment variables and runtime secrets)."""
+"""The contract between each stack and its app: on every platform the stack sets exactly the
+variables the app's ``settings.STACK_ENV`` names (plain environment variables and runtime
+secrets), besides ``PORT``, which both platforms set to the service's port."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import pytest
-from aws_cdk.assertions import Template
 
+from cdk.shared.platform import Platform
 from cdk.stacks import STACKS
-from tests.stacks.conftest import STACK_NAMES
+from tests.support.synth import Synthesized, every_stack
+from tests.support.templates import service_variables
 
 
-def service_variable_names(template: Template) -> list[str]:
-    (service,) = template.find_resources("AWS::AppRunner::Service").values()
-    image = service["Properties"]["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]
-    pairs = image.get("RuntimeEnvironmentVariables", []) + image.get("RuntimeEnvironmentSecrets", [])
-    return sorted(pair["Name"] for pair in pairs)
-
-
-@pytest.mark.parametrize("stack_name", STACK_NAMES)
+@pytest.mark.parametrize(("platform", "stack_name"), every_stack())
 def test_stack_sets_exactly_the_variables_its_app_reads(
-    templates: dict[str, Template], stack_name: str
+    synthesized_on: Callable[[Platform], Synthesized], platform: Platform, stack_name: str
 ) -> None:
     settings = importlib.import_module(f"{STACKS[stack_name].app_package}.settings")  # type: ignore[attr-defined]
-    assert service_variable_names(templates[stack_name]) == sorted(settings.STACK_ENV)
+    names = service_variables(synthesized_on(platform).template_json(stack_name))
+    assert sorted(set(names) - {"PORT"}) == sorted(settings.STACK_ENV)
+    assert len(names) == len(set(names))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from cdk.stacks import STACKS
-from tests.stacks.conftest import STACK_NAMES, Synthesized
+from tests.support.synth import STACK_NAMES, Synthesized
 
 
 def app_package(stack: str) -> str:

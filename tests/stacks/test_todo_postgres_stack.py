@@ -11,9 +11,9 @@ from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app
-from tests.stacks.conftest import Synthesized
 from tests.support.cdk_app import new_app
 from tests.support.gates import acknowledgements, nag_findings
+from tests.support.synth import Synthesized
 from tests.support.templates import (
     instance_role_id,
     only_logical_id,

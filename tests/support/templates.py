@@ -72,3 +72,21 @@ def env_vars(template: Template) -> dict[str, object]:
     (service,) = template.find_resources("AWS::AppRunner::Service").values()
     image = service["Properties"]["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]
     return {pair["Name"]: pair["Value"] for pair in image["RuntimeEnvironmentVariables"]}
+
+
+def service_variables(template: dict[str, Any]) -> list[str]:
+    """The names of the environment variables and secrets of the one service in ``template``,
+    on either platform (App Runner's own ``PORT`` is not in the template; Express's is)."""
+    services = [
+        resource["Properties"]
+        for resource in template["Resources"].values()
+        if resource["Type"] in ("AWS::AppRunner::Service", "AWS::ECS::ExpressGatewayService")
+    ]
+    (service,) = services
+    if "PrimaryContainer" in service:
+        container = service["PrimaryContainer"]
+        pairs = container.get("Environment", []) + container.get("Secrets", [])
+    else:
+        image = service["SourceConfiguration"]["ImageRepository"]["ImageConfiguration"]
+        pairs = image.get("RuntimeEnvironmentVariables", []) + image.get("RuntimeEnvironmentSecrets", [])
+    return [pair["Name"] for pair in pairs]

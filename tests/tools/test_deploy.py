@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from tools import REPO_ROOT
+
+STACKS = ["ShortenerStack", "UsersRedisStack", "TodoPostgresStack", "ChaosStack"]
 
 
 @pytest.fixture
@@ -24,9 +27,9 @@ def no_credentials_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def make(target: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def make(target: str, env: dict[str, str], *variables: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["make", "--no-print-directory", target],
+        ["make", "--no-print-directory", target, *variables],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -56,3 +59,17 @@ def test_diff_works_offline_and_lists_what_would_be_created(
     assert "[+] AWS::DynamoDB::Table Table " in output
     assert "[+] AWS::AppRunner::Service Service " in output
     assert (assembly / "manifest.json").is_file()
+
+
+@pytest.mark.slow
+def test_synth_on_ecs_express_writes_four_express_templates(
+    no_credentials_env: dict[str, str], tmp_path: Path
+) -> None:
+    assembly = tmp_path / "cdk.out"
+    result = make("synth", {**no_credentials_env, "CDK_OUT": str(assembly)}, "CONTEXT=platform=ecs_express")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for stack in STACKS:
+        resources = json.loads((assembly / f"{stack}.template.json").read_text())["Resources"].values()
+        types = [resource["Type"] for resource in resources]
+        assert types.count("AWS::ECS::ExpressGatewayService") == 1, stack
+        assert not [t for t in types if t.startswith("AWS::AppRunner::")], stack
