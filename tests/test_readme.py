@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from tests.support.cdk_app import cdk_json_context
-from tools import REPO_ROOT
+from tools import REPO_ROOT, prices
 
 README = (REPO_ROOT / "README.md").read_text()
 
@@ -41,3 +41,14 @@ def test_every_documented_make_target_exists() -> None:
     ).stdout
     targets = set(re.findall(r"^  (\S+)\s", listed, re.MULTILINE))
     assert documented <= targets
+
+
+def test_platform_costs_are_the_ones_tools_prices_computes() -> None:
+    section = README.split("## Choosing a platform", 1)[1].split("\n## ", 1)[0]
+    (row,) = [line for line in section.splitlines() if line.startswith("| idle cost")]
+    assert re.findall(r"\$(\d+\.\d\d)", row) == [
+        f"{prices.app_runner_idle_usd_per_month():.2f}",
+        f"{prices.express_idle_usd_per_month():.2f}",
+        f"{prices.express_idle_usd_per_month(shared_load_balancer=True):.2f}",
+    ]
+    assert f"${prices.APP_RUNNER_VCPU_HOUR_USD} per vCPU-hour" in section

@@ -30,6 +30,7 @@ def test_readme_example_synthesizes_a_clean_template(tmp_path: Path) -> None:
     template = json.loads((tmp_path / "cdk.out" / "MyService.template.json").read_text())
     types = {resource["Type"] for resource in template["Resources"].values()}
     assert {
+        "AWS::ECS::ExpressGatewayService",
         "AWS::AppRunner::Service",
         "AWS::AppRunner::VpcConnector",
         "AWS::AppRunner::ObservabilityConfiguration",

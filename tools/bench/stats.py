@@ -6,12 +6,11 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
-#: App Runner pricing (us-east-1, on-demand active instances) and the size our stacks use.
-#: The one place these numbers live: https://aws.amazon.com/apprunner/pricing/
-VCPU_HOUR_USD = 0.064
-GB_HOUR_USD = 0.007
-INSTANCE_VCPU = 1.0
-INSTANCE_GB = 2.0
+from tools import prices
+
+#: The size our stacks use, priced as an active App Runner instance (tools/prices.py).
+INSTANCE_VCPU = prices.DEFAULT_SIZE.vcpu
+INSTANCE_GB = prices.DEFAULT_SIZE.gb
 
 #: The issue's targets.
 MIN_BASELINE_RATIO = 0.5
@@ -139,7 +138,7 @@ def recommend_max_concurrency(results: Iterable[LevelResult], p99_target_ms: flo
 
 
 def instance_usd_per_hour(vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
-    return VCPU_HOUR_USD * vcpu + GB_HOUR_USD * gb
+    return prices.app_runner_active_usd_per_hour(prices.Size(vcpu, gb))
 
 
 def cost_per_million(rps: float, vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
