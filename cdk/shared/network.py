@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -12,6 +12,22 @@ APP_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS
 DATA_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
 #: Two zones: what an Application Load Balancer (ECS Express Mode) and a MemoryDB replica need.
 MAX_AZS = 2
+
+
+#: The stack-wide provider behind ``@aws-cdk/aws-ec2:restrictDefaultSecurityGroup`` (cdk.json).
+_RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+
+
+def _without_redundant_depends_on(vpc: ec2.Vpc) -> None:
+    """Drop the ``DependsOn`` aws-cdk-lib gives the default-security-group handler on its role:
+    its ``Fn::GetAtt`` of the role already orders the two, and cfn-lint's default rules warn
+    about the repetition (W3005) in every template with a VPC."""
+    provider = Stack.of(vpc).node.try_find_child(_RESTRICT_DEFAULT_SG_PROVIDER)
+    if provider is None:
+        return
+    handler, role = provider.node.find_child("Handler"), provider.node.find_child("Role")
+    assert isinstance(handler, CfnResource) and isinstance(role, CfnResource)
+    handler.remove_resource_dependency(role)
 
 
 def _log_every_flow(vpc: ec2.Vpc) -> None:
@@ -50,6 +66,7 @@ class AppVpc(ec2.Vpc):
             ],
         )
         _log_every_flow(self)
+        _without_redundant_depends_on(self)
 
 
 class PublicVpc(ec2.Vpc):
@@ -69,3 +86,4 @@ class PublicVpc(ec2.Vpc):
             ],
         )
         _log_every_flow(self)
+        _without_redundant_depends_on(self)

@@ -31,28 +31,14 @@ def nag_findings(scope: IConstruct) -> list[str]:
     )
 
 
-# Findings in resources aws-cdk-lib itself generates, which no stack can change:
-# (rule, logical id prefix) -> why it is harmless.
-CDK_INTERNAL_LINT = {
-    ("W3005", "CustomVpcRestrictDefaultSGCustomResourceProvider"): (
-        "The handler of @aws-cdk/aws-ec2:restrictDefaultSecurityGroup declares a DependsOn "
-        "on its role that its GetAtt already implies."
-    ),
-}
-
-
-def _cdk_internal(rule_id: str, path: list[Any]) -> bool:
-    resource = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
-    return any(rule_id == rule and resource.startswith(prefix) for rule, prefix in CDK_INTERNAL_LINT)
-
-
 def cfn_lint_findings(template: dict[str, Any]) -> list[str]:
-    """cfn-lint errors and warnings (informational matches are not findings)."""
+    """cfn-lint errors and warnings with its default rules, as a user's own run reports them
+    (informational matches are not findings)."""
     matches = lint(json.dumps(template), config=ManualArgs(regions=LINT_REGIONS))
     return [
         f"{match.rule.id} {'/'.join(str(p) for p in match.path)}: {match.message}"
         for match in matches
-        if match.rule.id[0] in "EW" and not _cdk_internal(match.rule.id, list(match.path))
+        if match.rule.id[0] in "EW"
     ]
 
 
