@@ -83,3 +83,30 @@ def check_variable_name(
         )
     if name in taken:
         raise ValueError(f"`{prop}` {name!r} is already set as an environment variable or secret")
+
+
+#: The regions App Runner is offered in (botocore's endpoint data; a test keeps them in step).
+APP_RUNNER_REGIONS = (
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+)
+
+
+def check_app_runner_region(region: str) -> None:
+    """Reject a region App Runner is not offered in: there a deployment fails late, at the change
+    set, with "Unrecognized resource types". A token (an environment-agnostic stack) passes."""
+    if Token.is_unresolved(region) or region in APP_RUNNER_REGIONS:
+        return
+    raise ValueError(
+        f"App Runner is not offered in {region!r}; it is in {', '.join(APP_RUNNER_REGIONS)}. "
+        "ECS Express Mode is offered more widely: use ExpressService"
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from typing import Protocol, TypedDict
+from typing import ClassVar, Protocol, TypedDict
 
 import jsii
-from aws_cdk import Acknowledgment, CfnOutput, Fn, Token, Validations
+from aws_cdk import Acknowledgment, CfnOutput, Fn, Stack, Token, Validations
 from aws_cdk import aws_apprunner as apprunner
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -16,7 +16,14 @@ from constructs import Construct
 
 from constructs_lib._iam import secrets_reader
 from constructs_lib._network import check_placement, no_vpc, security_groups, select
-from constructs_lib._validation import check_command, check_name, check_range, check_variable_name
+from constructs_lib._validation import (
+    APP_RUNNER_REGIONS,
+    check_app_runner_region,
+    check_command,
+    check_name,
+    check_range,
+    check_variable_name,
+)
 from constructs_lib.health_check import HealthCheck
 from constructs_lib.secret import Secret
 from constructs_lib.sizing import Cpu, Memory, check_app_runner_pair
@@ -59,8 +66,11 @@ class AppRunnerService(Construct):
     outbound traffic leaves through an ``AWS::AppRunner::VpcConnector`` and the service is
     ``IConnectable`` (``database.connections.allow_default_port_from(service)``). Every prop
     is validated at synth time (unresolved tokens are skipped) with a ``ValueError`` naming
-    prop and value.
+    prop and value, and a stack in a region App Runner is not offered in is refused.
     """
+
+    #: The regions App Runner is offered in.
+    REGIONS: ClassVar[tuple[str, ...]] = APP_RUNNER_REGIONS
 
     def __init__(
         self,
@@ -129,6 +139,7 @@ class AppRunnerService(Construct):
             Default: generated.
         """
         super().__init__(scope, id)
+        check_app_runner_region(Stack.of(self).region)
         check_placement(
             vpc,
             vpc_subnets=vpc_subnets,

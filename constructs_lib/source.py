@@ -22,6 +22,9 @@ _ECR_PUBLIC_IMAGE = re.compile(r"public\.ecr\.aws/.+/.+")
 _RUNTIME_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # ecr.Repository.grant_pull's repository actions.
 _PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+# What App Runner's automatic deployments call to notice a pushed image: without it they never
+# fire (aws/aws-cdk#26640, fixed in aws-apprunner-alpha by aws/aws-cdk#30630).
+_WATCH_ACTIONS = ["ecr:DescribeImages"]
 
 
 class ConfigurationSource(enum.Enum):
@@ -288,15 +291,21 @@ class _StaticSource(Source):
         return f"Source({self._config!r})"
 
 
-def grant_pull(scope: Construct, repository: ecr.IRepository, role: iam.IRole) -> iam.Policy:
+def grant_pull(
+    scope: Construct, repository: ecr.IRepository, role: iam.IRole, *, watch: bool = False
+) -> iam.Policy:
     """What ``repository.grant_pull`` grants, as the policy ``PullPolicy`` under ``scope``
     attached to ``role``: the acknowledgement below then covers only these statements,
-    never other ``Resource::*`` statements of a caller's role."""
+    never other ``Resource::*`` statements of a caller's role. ``watch`` adds what App
+    Runner's automatic deployments read."""
     policy = iam.Policy(
         scope,
         "PullPolicy",
         statements=[
-            iam.PolicyStatement(actions=_PULL_ACTIONS, resources=[repository.repository_arn]),
+            iam.PolicyStatement(
+                actions=_PULL_ACTIONS + (_WATCH_ACTIONS if watch else []),
+                resources=[repository.repository_arn],
+            ),
             iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]),
         ],
     )
@@ -323,7 +332,7 @@ def _private_ecr(scope: Construct, image: ContainerImage, role: iam.IRole | None
             assumed_by=iam.ServicePrincipal(_ACCESS_ROLE_PRINCIPAL),
             description="Lets App Runner pull the service image from ECR.",
         )
-    policy = grant_pull(scope, image.repository, role)
+    policy = grant_pull(scope, image.repository, role, watch=True)
     return SourceConfig(
         image=ImageRepository(image.identifier, "ECR"), access_role=role, access_policy=policy
     )

@@ -22,7 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
-from constructs_lib._validation import check_name, check_range
+from constructs_lib._validation import check_app_runner_region, check_name, check_range
 
 _PROVIDER_ID = "AppRunnerAutoScalingConfigProvider"
 _HANDLER_DIR = Path(__file__).parent / "handler"
@@ -144,11 +144,19 @@ class _AutoScalingProvider(Construct):
 class AutoScalingConfig(Construct):
     """An App Runner auto scaling configuration (pass it to ``AppRunnerService(auto_scaling_config=...)``).
 
-    Backed by a Lambda custom resource (one provider per stack, however many configurations).
+    Backed by a Lambda custom resource (one provider per stack, however many configurations)
+    rather than the native ``AWS::AppRunner::AutoScalingConfiguration``, whose deployments
+    fail with "Failed to list tags" (aws/aws-cdk#34275): keep it that way until that is fixed.
     Changing ``min_size``, ``max_size`` or ``max_concurrency`` creates a new revision; changing
     ``name`` creates a new configuration under the new name (with its own handler policy next
     to the old one's). Either way CloudFormation deletes the old revision or configuration once
-    the services moved to the new one.
+    the services moved to the new one. An update that asks for what the revision already is
+    (a rollback's) keeps that revision.
+
+    App Runner allows 10 configuration names and 5 revisions of each per account and region:
+    stacks that each create their own reach the first quota with their eleventh name. Share
+    one configuration (pass its ARN to the services) or use App Runner's default (pass none)
+    where that matters.
 
     A ``name`` only known at deploy time (a token) keeps one handler policy, which a new name
     rescopes before the old configuration is deleted: that delete is then denied, and the old
@@ -183,6 +191,7 @@ class AutoScalingConfig(Construct):
         :param max_concurrency: concurrent requests per instance before scaling out, 1-200. Default: 100.
         """
         super().__init__(scope, id)
+        check_app_runner_region(Stack.of(self).region)
         check_name("name", name, 4, self.MAX_NAME_LENGTH)
         check_range("min_size", min_size, 1, self.MAX_SIZE)
         check_range("max_size", max_size, 1, self.MAX_SIZE)
@@ -212,6 +221,8 @@ class AutoScalingConfig(Construct):
                     actions=[
                         "apprunner:CreateAutoScalingConfiguration",
                         "apprunner:DeleteAutoScalingConfiguration",
+                        # An Update first reads the revision it would replace (handler/index.py).
+                        "apprunner:DescribeAutoScalingConfiguration",
                     ],
                     resources=[revisions],
                 )

@@ -155,6 +155,7 @@ def test_custom_resource_and_scoped_permissions(stack: Stack) -> None:
                         "Action": [
                             "apprunner:CreateAutoScalingConfiguration",
                             "apprunner:DeleteAutoScalingConfiguration",
+                            "apprunner:DescribeAutoScalingConfiguration",
                         ],
                         "Effect": "Allow",
                         "Resource": {"Fn::Join": ["", arn]},

@@ -80,11 +80,78 @@ def test_create_returns_the_arn_as_physical_id(stubber: Stubber) -> None:
     assert index.on_event(_event("Create"), None) == {"PhysicalResourceId": ARN_1, "Data": {"Arn": ARN_1}}
 
 
+def _described(arn: str, revision: int, **changes: Any) -> dict[str, Any]:
+    configuration = {**_created(arn, revision)["AutoScalingConfiguration"], **changes}
+    return {"AutoScalingConfiguration": configuration}
+
+
 def test_update_creates_a_new_revision(stubber: Stubber) -> None:
+    stubber.add_response(
+        "describe_auto_scaling_configuration",
+        _described(ARN_1, 1, MaxSize=3),
+        {"AutoScalingConfigurationArn": ARN_1},
+    )
     stubber.add_response("create_auto_scaling_configuration", _created(ARN_2, 2), EXPECTED_CREATE)
     event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties={**PROPERTIES, "MaxSize": "3"})
     # A new physical id: CloudFormation deletes revision 1 once the services use revision 2.
     assert index.on_event(event, None) == {"PhysicalResourceId": ARN_2, "Data": {"Arn": ARN_2}}
+
+
+def test_a_rollback_to_what_the_revision_already_is_keeps_it(stubber: Stubber) -> None:
+    # The Update to MaxSize 8 failed; CloudFormation rolls back with the old properties for the
+    # old physical id, which the service still uses. A new revision would orphan it.
+    stubber.add_response(
+        "describe_auto_scaling_configuration", _described(ARN_1, 1), {"AutoScalingConfigurationArn": ARN_1}
+    )
+    event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties={**PROPERTIES, "MaxSize": "8"})
+    assert index.on_event(event, None) == {"PhysicalResourceId": ARN_1, "Data": {"Arn": ARN_1}}
+
+
+@pytest.mark.parametrize(
+    "difference",
+    [
+        {"MinSize": 1},
+        {"MaxConcurrency": 100},
+        {"AutoScalingConfigurationName": "web-large"},
+        {"Status": "INACTIVE"},
+    ],
+)
+def test_an_update_to_anything_else_creates_a_revision(stubber: Stubber, difference: dict[str, Any]) -> None:
+    stubber.add_response(
+        "describe_auto_scaling_configuration",
+        _described(ARN_1, 1, **difference),
+        {"AutoScalingConfigurationArn": ARN_1},
+    )
+    stubber.add_response("create_auto_scaling_configuration", _created(ARN_2, 2), EXPECTED_CREATE)
+    event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties=PROPERTIES)
+    assert index.on_event(event, None)["PhysicalResourceId"] == ARN_2
+
+
+def test_an_update_of_a_deleted_revision_creates_one(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "describe_auto_scaling_configuration",
+        service_error_code="ResourceNotFoundException",
+        http_status_code=400,
+        expected_params={"AutoScalingConfigurationArn": ARN_1},
+    )
+    stubber.add_response("create_auto_scaling_configuration", _created(ARN_2, 2), EXPECTED_CREATE)
+    event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties=PROPERTIES)
+    assert index.on_event(event, None)["PhysicalResourceId"] == ARN_2
+
+
+def test_a_failed_describe_raises_a_clear_message(stubber: Stubber) -> None:
+    stubber.add_client_error(
+        "describe_auto_scaling_configuration",
+        service_error_code="AccessDeniedException",
+        service_message="not allowed",
+        http_status_code=400,
+        expected_params={"AutoScalingConfigurationArn": ARN_1},
+    )
+    event = _event("Update", PhysicalResourceId=ARN_1, OldResourceProperties=PROPERTIES)
+    with pytest.raises(
+        RuntimeError, match=rf"^Describing App Runner auto scaling configuration {ARN_1} failed: "
+    ):
+        index.on_event(event, None)
 
 
 def test_delete_removes_that_revision(stubber: Stubber) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import boto3
 import pytest
 from aws_cdk import App, Environment, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
@@ -13,7 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from aws_cdk.assertions import Capture, Match, Template
 
-from constructs_lib import AppRunnerService, IpAddressType, Secret, Source
+from constructs_lib import AppRunnerService, AutoScalingConfig, IpAddressType, Secret, Source
 from tests.support.gates import cfn_lint_findings, nag_findings
 
 INSTANCE_ROLE = {"Ref": Match.string_like_regexp("ServiceInstanceRole")}
@@ -697,3 +698,33 @@ def test_generated_service_name_comes_from_the_arn(stack: Stack, public_source: 
     resolved = stack.resolve(service.service_name)
     assert resolved == {"Fn::Select": [1, {"Fn::Split": ["/", stack.resolve(service.service_arn)]}]}
     Template.from_stack(stack).resource_count_is("AWS::AppRunner::Service", 1)
+
+
+def test_app_runner_regions_are_botocores() -> None:
+    session = boto3.session.Session()
+    assert sorted(AppRunnerService.REGIONS) == sorted(
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("apprunner", partition_name=partition)
+    )
+
+
+@pytest.mark.parametrize("make", ["service", "auto scaling configuration"])
+def test_a_region_without_app_runner_is_refused(public_source: Source, make: str) -> None:
+    stack = Stack(App(), "Test", env=Environment(region="eu-south-1"))
+    with pytest.raises(
+        ValueError,
+        match=r"^App Runner is not offered in 'eu-south-1'; it is in ap-northeast-1, .*, us-west-2\. "
+        r"ECS Express Mode is offered more widely: use ExpressService$",
+    ):
+        if make == "service":
+            AppRunnerService(stack, "Service", source=public_source)
+        else:
+            AutoScalingConfig(stack, "Scaling", name="web-small")
+
+
+def test_a_region_with_app_runner_or_an_unknown_one_is_accepted(public_source: Source) -> None:
+    for env in (Environment(region="eu-west-3"), None):
+        stack = Stack(App(), "Test", env=env)
+        AppRunnerService(stack, "Service", source=public_source)
+        Template.from_stack(stack).resource_count_is("AWS::AppRunner::Service", 1)

@@ -28,7 +28,14 @@ ACCESS_ROLE_TRUST = {
         ]
     }
 }
-PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+#: Pull, and DescribeImages: App Runner's automatic deployments never fire without it
+#: (aws/aws-cdk#26640).
+PULL_ACTIONS = [
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:GetDownloadUrlForLayer",
+    "ecr:BatchGetImage",
+    "ecr:DescribeImages",
+]
 
 
 def _pull_policy(repository_arn: object) -> dict[str, object]:

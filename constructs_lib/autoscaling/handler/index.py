@@ -10,7 +10,7 @@ import contextlib
 import functools
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -42,10 +42,10 @@ def on_event(event: dict[str, Any], context: object) -> dict[str, Any]:
     # The pre-signed ResponseURL lets anyone answer for this resource: never log it.
     LOGGER.info(json.dumps({**event, "ResponseURL": "<redacted>"}, default=str))
     request_type = event["RequestType"]
-    if request_type in ("Create", "Update"):
-        # Update creates a new revision; CloudFormation deletes the old physical id afterwards,
-        # once every service uses the new one.
+    if request_type == "Create":
         return _create(event["ResourceProperties"])
+    if request_type == "Update":
+        return _update(event["PhysicalResourceId"], event["ResourceProperties"])
     if request_type == "Delete":
         return _delete(event["PhysicalResourceId"])
     raise ValueError(f"Unsupported RequestType {request_type!r}")
@@ -60,19 +60,57 @@ def _reported(action: str) -> Iterator[None]:
         raise RuntimeError(f"{action} failed: {error}") from error
 
 
+def _requested(properties: dict[str, Any]) -> dict[str, Any]:
+    """The configuration ``properties`` ask for, as App Runner's API spells it."""
+    # CloudFormation passes every property as a string.
+    return {
+        "AutoScalingConfigurationName": properties["AutoScalingConfigurationName"],
+        "MinSize": int(properties["MinSize"]),
+        "MaxSize": int(properties["MaxSize"]),
+        "MaxConcurrency": int(properties["MaxConcurrency"]),
+    }
+
+
+def _result(arn: str) -> dict[str, Any]:
+    return {"PhysicalResourceId": arn, "Data": {"Arn": arn}}
+
+
 def _create(properties: dict[str, Any]) -> dict[str, Any]:
-    name = properties["AutoScalingConfigurationName"]
-    with _reported(f"Creating App Runner auto scaling configuration {name!r}"):
-        # CloudFormation passes every property as a string.
-        response = _client().create_auto_scaling_configuration(
-            AutoScalingConfigurationName=name,
-            MinSize=int(properties["MinSize"]),
-            MaxSize=int(properties["MaxSize"]),
-            MaxConcurrency=int(properties["MaxConcurrency"]),
-        )
+    requested = _requested(properties)
+    with _reported(
+        f"Creating App Runner auto scaling configuration {requested['AutoScalingConfigurationName']!r}"
+    ):
+        response = _client().create_auto_scaling_configuration(**requested)
     arn = response["AutoScalingConfiguration"]["AutoScalingConfigurationArn"]
     LOGGER.info("Created %s", arn)
-    return {"PhysicalResourceId": arn, "Data": {"Arn": arn}}
+    return _result(arn)
+
+
+def _matches(current: Mapping[str, Any], requested: Mapping[str, Any]) -> bool:
+    return all(current.get(key) == value for key, value in requested.items())
+
+
+def _update(physical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+    """The revision behind ``physical_id`` if it already is what ``properties`` ask for, else a new one.
+
+    A new revision gets a new physical id, and CloudFormation deletes the old one once every
+    service uses the new one. The rollback of an Update that failed sends the old properties
+    back for the old physical id: that revision is kept (the service still uses it), not
+    joined by yet another one that would orphan it.
+    """
+    client = _client()
+    with _reported(f"Describing App Runner auto scaling configuration {physical_id}"):
+        try:
+            current = client.describe_auto_scaling_configuration(AutoScalingConfigurationArn=physical_id)[
+                "AutoScalingConfiguration"
+            ]
+        except client.exceptions.ResourceNotFoundException:
+            current = None
+    requested = _requested(properties)
+    if current is not None and current.get("Status") == "ACTIVE" and _matches(current, requested):
+        LOGGER.info("Already as requested: %s", physical_id)
+        return _result(physical_id)
+    return _create(properties)
 
 
 def _delete(physical_id: str) -> dict[str, Any]:
