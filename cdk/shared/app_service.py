@@ -2,7 +2,8 @@
 
 Context keys, for ``<app>`` = the app's package name (``shortener``, ``users_redis``...):
 ``<app>:platform`` (see ``cdk.shared.platform``), ``<app>:cpu``, ``<app>:memory``,
-``<app>:min_size``, ``<app>:max_size``, ``<app>:max_concurrency`` (defaults in cdk.json).
+``<app>:min_size``, ``<app>:max_size``, ``<app>:max_concurrency`` and, on App Runner,
+``<app>:auto_scaling_configuration`` (defaults in cdk.json).
 
 On App Runner the sizes are instances of an auto scaling configuration; on ECS Express
 Mode they are task counts, and ``max_concurrency`` becomes the requests-per-task target
@@ -11,15 +12,16 @@ Mode they are task counts, and ``max_concurrency`` becomes the requests-per-task
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import IgnoreMode, Stack
+from aws_cdk import IgnoreMode, Stack, Token
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from cdk.context import Context
+from cdk.context import Context, ContextError
 from cdk.shared.names import bounded_name
 from cdk.shared.network import PublicVpc
 from cdk.shared.platform import Platform
@@ -37,6 +39,11 @@ from constructs_lib import (
 )
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
+#: ``<app>:auto_scaling_configuration``: empty, the stack's own; ``default``, App Runner's.
+OWN_AUTO_SCALING, DEFAULT_AUTO_SCALING = "", "default"
+_AUTO_SCALING_ARN = re.compile(
+    r"arn:aws[a-z-]*:apprunner:[a-z0-9-]+:\d{12}:autoscalingconfiguration/[A-Za-z0-9][A-Za-z0-9_-]{3,31}/\d+/[0-9a-f]{32}"
+)
 PORT = 8080
 #: App Runner scales on requests in flight per instance, ECS Express Mode on requests per
 #: task per minute. By Little's law the two agree when a request takes one second; the
@@ -133,14 +140,7 @@ def app_service(
             vpc=vpc or PublicVpc(scope),
             output_url=True,
         )
-    scaling = AutoScalingConfig(
-        scope,
-        "AutoScaling",
-        name=bounded_name(Stack.of(scope).stack_name, AutoScalingConfig.MAX_NAME_LENGTH),
-        min_size=sizing.min_size,
-        max_size=sizing.max_size,
-        max_concurrency=sizing.max_concurrency,
-    )
+    _check_app_runner_region(Stack.of(scope).region, app)
     return AppRunnerService(
         scope,
         "Service",
@@ -151,7 +151,43 @@ def app_service(
         health_check=health_check,
         environment=environment,
         secrets=secrets,
-        auto_scaling_config=scaling,
+        auto_scaling_config=_auto_scaling(scope, context, app, sizing),
         output_url=True,
         vpc=vpc,
+    )
+
+
+def _check_app_runner_region(region: str, app: str) -> None:
+    if Token.is_unresolved(region) or region in AppRunnerService.REGIONS:
+        return
+    raise ContextError(
+        f"App Runner is not offered in {region!r} (it is in {', '.join(AppRunnerService.REGIONS)}): deploy "
+        f'{app} on ECS Express Mode with CONTEXT="platform=ecs_express" (or {app}:platform=ecs_express)'
+    )
+
+
+def _auto_scaling(
+    scope: Construct, context: Context, app: str, sizing: ServiceSizing
+) -> AutoScalingConfig | str | None:
+    """The stack's own configuration, App Runner's default (None) or a shared one's ARN, by
+    ``<app>:auto_scaling_configuration``. App Runner allows 10 configuration names and 5
+    revisions of each per account and region: copies of the stacks can share one instead."""
+    key = f"{app}:auto_scaling_configuration"
+    choice = context.optional_string(key) or OWN_AUTO_SCALING
+    if choice == DEFAULT_AUTO_SCALING:
+        return None
+    if choice != OWN_AUTO_SCALING:
+        if not _AUTO_SCALING_ARN.fullmatch(choice):
+            raise ContextError(
+                f"context `{key}` must be empty (the stack's own), `default` (App Runner's) or the ARN of "
+                f"an auto scaling configuration revision, got {choice!r}"
+            )
+        return choice
+    return AutoScalingConfig(
+        scope,
+        "AutoScaling",
+        name=bounded_name(Stack.of(scope).stack_name, AutoScalingConfig.MAX_NAME_LENGTH),
+        min_size=sizing.min_size,
+        max_size=sizing.max_size,
+        max_concurrency=sizing.max_concurrency,
     )

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Stack, Token, aws_s3
-from aws_cdk.assertions import Capture, Template
+from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app, enforce_nag
+from cdk.context import ContextError
 from tests.support.cdk_app import new_app
 from tests.support.synth import STACK_NAMES, Synthesized
 
@@ -62,3 +63,46 @@ def test_region_context_overrides_the_cli_region(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
     app = build_app(new_app(tmp_path, region="ap-southeast-2"), nag=False)
     assert Stack.of(app.node.find_child("ChaosStack")).region == "ap-southeast-2"
+
+
+def test_a_region_without_app_runner_names_the_platform_switch(tmp_path: Path) -> None:
+    with pytest.raises(
+        ContextError,
+        match=r"^App Runner is not offered in 'eu-south-1' \(it is in ap-northeast-1, .*, us-west-2\): "
+        r'deploy shortener on ECS Express Mode with CONTEXT="platform=ecs_express" '
+        r"\(or shortener:platform=ecs_express\)$",
+    ):
+        build_app(new_app(tmp_path, region="eu-south-1"), nag=False)
+
+
+def test_ecs_express_deploys_where_app_runner_is_not_offered(tmp_path: Path) -> None:
+    app = build_app(new_app(tmp_path, region="eu-south-1", platform="ecs_express"), nag=False)
+    stack = Stack.of(app.node.find_child("ShortenerStack"))
+    assert stack.region == "eu-south-1"
+    Template.from_stack(stack).resource_count_is("AWS::ECS::ExpressGatewayService", 1)
+
+
+SCALING_ID = "0123456789abcdef0123456789abcdef"
+SHARED_SCALING = f"arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/shared/3/{SCALING_ID}"
+
+
+@pytest.mark.parametrize(("choice", "rendered"), [("default", None), (SHARED_SCALING, SHARED_SCALING)])
+def test_a_stack_can_use_app_runners_default_or_a_shared_auto_scaling_configuration(
+    tmp_path: Path, choice: str, rendered: str | None
+) -> None:
+    app = build_app(new_app(tmp_path, **{"shortener:auto_scaling_configuration": choice}), nag=False)
+    template = Template.from_stack(Stack.of(app.node.find_child("ShortenerStack")))
+    template.resource_count_is("Custom::AppRunnerAutoScalingConfiguration", 0)
+    template.resource_count_is("AWS::Lambda::Function", 0)
+    template.has_resource_properties(
+        "AWS::AppRunner::Service", {"AutoScalingConfigurationArn": rendered or Match.absent()}
+    )
+
+
+def test_a_malformed_auto_scaling_configuration_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(
+        ContextError,
+        match=r"^context `chaos:auto_scaling_configuration` must be empty \(the stack's own\), `default` "
+        r"\(App Runner's\) or the ARN of an auto scaling configuration revision, got 'shared'$",
+    ):
+        build_app(new_app(tmp_path, **{"chaos:auto_scaling_configuration": "shared"}), nag=False)
