@@ -61,9 +61,10 @@ synth: install ## Synthesize all stacks into cdk.out/ with cdk-nag enforced, and
 test: install ## Run the whole test suite
 	$(PY) -m pytest
 
-lint: install ## Check style: ruff check and ruff format --check
+lint: install ## Check style: ruff check and ruff format --check, hadolint on the Dockerfile
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/hadolint apps/Dockerfile
 
 format: install ## Apply ruff fixes and formatting
 	$(PY) -m ruff check --fix .
