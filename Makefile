@@ -97,5 +97,16 @@ clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './node_modules/*' -exec rm -rf {} +
 
+# Container images (README, "Container images"): Debian's buildah and podman, which
+# .ci/run installs. IMAGES_BASE=registry pulls the official base instead of the stand-in.
+IMAGES_BASE ?= stand-in
+.PHONY: images images-clean
+
+images: synth ## Build every app's image from cdk.out as the CDK CLI would, and print their sizes
+	$(PY) -m tools.images build --cdk-out $(CDK_OUT) --base $(IMAGES_BASE)
+
+images-clean: install ## Remove the containers and images that make images and make test-images made
+	$(PY) -m tools.images clean
+
 include tools/dev.mk
 include tools/bench.mk
