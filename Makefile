@@ -100,10 +100,13 @@ clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 # Container images (README, "Container images"): Debian's buildah and podman, which
 # .ci/run installs. IMAGES_BASE=registry pulls the official base instead of the stand-in.
 IMAGES_BASE ?= stand-in
-.PHONY: images images-clean
+.PHONY: images test-images images-clean
 
 images: synth ## Build every app's image from cdk.out as the CDK CLI would, and print their sizes
 	$(PY) -m tools.images build --cdk-out $(CDK_OUT) --base $(IMAGES_BASE)
+
+test-images: images ## Run each image against its real local backend and check it (not part of make test)
+	IMAGE_TESTS=1 $(PY) -m pytest tests/images
 
 images-clean: install ## Remove the containers and images that make images and make test-images made
 	$(PY) -m tools.images clean
