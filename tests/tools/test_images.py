@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tools import REPO_ROOT, dev
+from tools.bench import containers
 from tools.images import assets, base, engine
 from tools.images.container import container_env
 
@@ -189,3 +190,18 @@ def test_make_test_leaves_the_image_tests_out() -> None:
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
     # pytest's exit code 5: no tests collected.
     assert done.returncode == 5, done.stdout[-2000:]
+
+
+def test_bench_says_why_a_container_cold_start_was_not_measured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CDK_OUT", str(tmp_path))  # an assembly with no image
+    measured = containers.measure(dev.find_app("chaos"), {}, runs=2)
+    assert measured.samples_ms == []
+    assert "make synth" in measured.missing
+    assert containers.report_cells(True, measured) == ("not measured", measured.missing)
+    assert containers.report_cells(False, measured) == ("-", "-")
+    assert containers.report_cells(True, containers.ContainerColdStarts([300.0, 100.0, 200.0])) == (
+        "200",
+        "300 100 200",
+    )

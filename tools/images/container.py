@@ -53,14 +53,7 @@ class Container:
         if self.cpus is not None:
             args += ["--cpuset-cpus", ",".join(str(cpu) for cpu in sorted(self.cpus))]
         args.append(self.image)
-        subprocess.run(
-            [engine.require("podman"), *args],
-            env=engine.environment() | self.env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        engine.run(["podman", *args], env=self.env)
         self.started = True
 
     def wait_for_ok(self, path: str = "/healthz", timeout: float = START_TIMEOUT) -> None:

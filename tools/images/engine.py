@@ -33,15 +33,21 @@ def require(name: str) -> str:
 
 
 def run(
-    args: Sequence[str], *, cwd: Path | None = None, capture: bool = True, timeout: float | None = None
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    capture: bool = True,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> str:
     """Run ``args`` (``args[0]`` is ``buildah`` or ``podman``) and return its stdout;
-    ``EngineError`` if it fails. ``capture=False`` lets its output through (builds)."""
+    ``EngineError`` if it fails. ``capture=False`` lets its output through (builds);
+    ``env`` adds variables to its environment."""
     command = [require(args[0]), *args[1:]]
     done = subprocess.run(
         command,
         cwd=cwd,
-        env=environment(),
+        env=environment() | dict(env or {}),
         stdin=subprocess.DEVNULL,
         capture_output=capture,
         text=True,
