@@ -67,9 +67,9 @@ class Container:
             except OSError:
                 pass
             if not self.running():
-                raise RuntimeError(f"{self.name} exited before answering {path}:\n{self.logs()}")
+                raise RuntimeError(f"{self.name} exited before answering {path}:\n{self.logs()[-4000:]}")
             time.sleep(0.01)
-        raise TimeoutError(f"{self.name}: no 200 on {path} after {timeout:.0f}s:\n{self.logs()}")
+        raise TimeoutError(f"{self.name}: no 200 on {path} after {timeout:.0f}s:\n{self.logs()[-4000:]}")
 
     def state(self) -> dict[str, object]:
         out = engine.run(["podman", "container", "inspect", "--format", "{{json .State}}", self.name])
@@ -114,7 +114,7 @@ class Container:
             text=True,
             check=False,
         )
-        return (done.stdout + done.stderr)[-4000:]
+        return done.stdout + done.stderr
 
     def remove(self) -> None:
         if self.started:
