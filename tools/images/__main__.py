@@ -105,9 +105,10 @@ def clean() -> int:
     for image in images.split():
         engine.run(["podman", "rmi", image])
         print(f"removed image {image}")
-    if base.stand_in_present():
-        engine.run(["podman", "rmi", base.BASE_IMAGE])
-        print(f"removed the stand-in {base.BASE_IMAGE}")
+    # The stand-in under its name, and earlier ones a newer stand-in took the name from.
+    for image in base.stand_ins():
+        engine.run(["podman", "rmi", image])
+        print(f"removed the stand-in base {image}")
     return 0
 
 

@@ -215,14 +215,22 @@ def ensure_stand_in(today: datetime.date | None = None) -> str:
     key = recipe_key(today)
     if _image_label(BASE_IMAGE, RECIPE_LABEL) == key:
         return f"{BASE_IMAGE}: the stand-in {key} is current"
+    earlier = stand_ins()
     archive = archive_path(key)
+    done = ""
     if archive.is_file():
         engine.run(["podman", "load", "--input", str(archive)])
         if _image_label(BASE_IMAGE, RECIPE_LABEL) == key:
-            return f"{BASE_IMAGE}: the stand-in {key} loaded from {archive}"
-        archive.unlink()  # not what its name says: make it again
-    make_stand_in(key, archive)
-    return f"{BASE_IMAGE}: the stand-in {key} made and saved to {archive}"
+            done = f"{BASE_IMAGE}: the stand-in {key} loaded from {archive}"
+        else:
+            archive.unlink()  # not what its name says: make it again
+    if not done:
+        make_stand_in(key, archive)
+        done = f"{BASE_IMAGE}: the stand-in {key} made and saved to {archive}"
+    # The stand-in it replaced, unless images built on it still use it (make images-clean).
+    for image in earlier:
+        engine.run_unchecked(["podman", "rmi", image])
+    return done
 
 
 def pull_official() -> str:
@@ -244,6 +252,10 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def stand_in_present() -> bool:
-    """``BASE_IMAGE`` is a stand-in this project made (of any recipe or week)."""
-    return _image_label(BASE_IMAGE, RECIPE_LABEL) is not None
+def stand_ins() -> list[str]:
+    """The ids of every stand-in this project made (any recipe or week), known by their
+    label: the current one under ``BASE_IMAGE``, earlier ones nameless."""
+    out = engine.run(
+        ["podman", "images", "--all", "--filter", f"label={RECIPE_LABEL}", "--format", "{{.ID}}"]
+    )
+    return list(dict.fromkeys(out.split()))

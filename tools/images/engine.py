@@ -60,13 +60,16 @@ def run(
     return done.stdout or ""
 
 
+def run_unchecked(args: Sequence[str]) -> int:
+    """Run ``args`` quietly; its exit code (for commands allowed to fail)."""
+    command = [require(args[0]), *args[1:]]
+    return subprocess.run(
+        command, env=environment(), stdin=subprocess.DEVNULL, capture_output=True, check=False
+    ).returncode
+
+
 def image_exists(name: str) -> bool:
-    return (
-        subprocess.run(
-            [require("podman"), "image", "exists", name], env=environment(), check=False
-        ).returncode
-        == 0
-    )
+    return run_unchecked(["podman", "image", "exists", name]) == 0
 
 
 def build_mounts(environ: Mapping[str, str] | None = None) -> list[str]:
