@@ -3,6 +3,7 @@ environment its stack sets, against the app's real local backend on free ports."
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import re
@@ -32,26 +33,24 @@ STOP_TIMEOUT = 10
 EXIT_WAIT_S = 30.0
 
 
-def start(image: assets.ImageAsset, backends: Backends, label: str) -> Container:
+@contextlib.contextmanager
+def serving(image: assets.ImageAsset, backends: Backends, label: str) -> Iterator[Container]:
+    """A container of ``image`` once it answers ``/healthz``; removed afterwards."""
     assert image.app is not None, f"{image.asset_id} is not built from the apps' Dockerfile"
     app = dev.find_app(image.app)
     env = container_env(app, backends.env(app), free_port())
     stack_env: frozenset[str] = importlib.import_module(f"{app.package}.settings").STACK_ENV
     assert stack_env <= env.keys(), f"{app.package} would start without {sorted(stack_env - env.keys())}"
-    container = Container(image.image, env, label=f"{app.package}-{label}")
-    container.start()
-    return container
+    with Container(image.image, env, label=f"{app.package}-{label}") as container:
+        container.wait_for_ok()
+        yield container
 
 
 @pytest.fixture(scope="module")
 def running(built: assets.ImageAsset, backends: Backends) -> Iterator[Container]:
     """One container of the image for the checks that leave it running."""
-    container = start(built, backends, "test")
-    try:
-        container.wait_for_ok()
+    with serving(built, backends, "test") as container:
         yield container
-    finally:
-        container.remove()
 
 
 def call(container: Container, method: str, path: str, body: Any = None, *, status: int = 200) -> Any:
@@ -194,26 +193,18 @@ def test_no_host_configuration_is_baked_in(running: Container) -> None:
 def test_podman_stop_ends_it_cleanly(built: assets.ImageAsset, backends: Backends) -> None:
     """SIGTERM: gunicorn finishes and exits 0. Had it not ended within the 10 s, podman
     would have killed it (exit code 137)."""
-    container = start(built, backends, "stop")
-    try:
-        container.wait_for_ok()
+    with serving(built, backends, "stop") as container:
         began = time.monotonic()
         code = container.stop(STOP_TIMEOUT)
         elapsed = time.monotonic() - began
         assert code == 0, f"exit code {code} after {elapsed:.1f} s\n{container.logs()[-4000:]}"
-    finally:
-        container.remove()
 
 
 @pytest.fixture
 def chaos(backends: Backends) -> Iterator[Container]:
     (image,) = [asset for asset in built_images() if asset.app == "chaos"]
-    container = start(image, backends, "crash")
-    try:
-        container.wait_for_ok()
+    with serving(image, backends, "crash") as container:
         yield container
-    finally:
-        container.remove()
 
 
 def test_chaos_survives_exit_and_panic(chaos: Container) -> None:

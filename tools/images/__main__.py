@@ -53,22 +53,23 @@ def _layer_sizes(image: str) -> list[int]:
     return [int(entry["size"]) for entry in entries if int(entry.get("size", 0)) > 0]
 
 
-def size_report(images: dict[str, str]) -> list[tuple[str, str, float, float]]:
-    """(label, image, total MB, MB in layers no other listed image has) per image."""
+def size_report(images: dict[str, str]) -> list[tuple[str, str, float, float | None]]:
+    """(label, image, total MB, MB in layers no other listed image has) per image; the
+    last is None if podman's history and layer list of the image disagree."""
     layers = {label: _layers(image) for label, image in images.items()}
-    rows = []
+    rows: list[tuple[str, str, float, float | None]] = []
     for label, image in images.items():
+        total = float(engine.run(["podman", "image", "inspect", "--format", "{{.Size}}", image]))
         sizes = _layer_sizes(image)
-        if len(sizes) != len(layers[label]):  # history and layers disagree: report the total only
-            sizes = [0] * (len(layers[label]) - 1) + [int(_total(image))]
-        others = {layer for other, found in layers.items() if other != label for layer in found}
-        own = sum(size for layer, size in zip(layers[label], sizes, strict=True) if layer not in others)
-        rows.append((label, image, sum(sizes) / MB, own / MB))
+        own = None
+        if len(sizes) == len(layers[label]):
+            others = {layer for other, found in layers.items() if other != label for layer in found}
+            own = (
+                sum(size for layer, size in zip(layers[label], sizes, strict=True) if layer not in others)
+                / MB
+            )
+        rows.append((label, image, total / MB, own))
     return rows
-
-
-def _total(image: str) -> float:
-    return float(engine.run(["podman", "image", "inspect", "--format", "{{.Size}}", image]))
 
 
 def build_all(cdk_out: Path, base_kind: str) -> int:
@@ -79,9 +80,11 @@ def build_all(cdk_out: Path, base_kind: str) -> int:
         print(f"\n== {asset.app or asset.asset_id} ({', '.join(asset.stacks)}): {asset.tag}", flush=True)
         seconds[asset.asset_id] = build(asset)
     rows = size_report({asset.app or asset.asset_id: asset.image for asset in found})
-    print("\nimage | tag | size MB | own layers MB | build s")
+    # "own": the layers no other of these images shares.
+    print("\n| image | tag | size MB | own MB | build s |\n|---|---|---|---|---|")
     for (label, image, total, own), asset in zip(rows, found, strict=True):
-        print(f"{label} | {image} | {total:.1f} | {own:.1f} | {seconds[asset.asset_id]:.1f}")
+        own_mb = "?" if own is None else f"{own:.1f}"
+        print(f"| {label} | {image} | {total:.1f} | {own_mb} | {seconds[asset.asset_id]:.1f} |")
     return 0
 
 
