@@ -61,9 +61,10 @@ synth: install ## Synthesize all stacks into cdk.out/ with cdk-nag enforced, and
 test: install ## Run the whole test suite
 	$(PY) -m pytest
 
-lint: install ## Check style: ruff check and ruff format --check
+lint: install ## Check style: ruff check and ruff format --check, hadolint on the Dockerfile
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/hadolint apps/Dockerfile
 
 format: install ## Apply ruff fixes and formatting
 	$(PY) -m ruff check --fix .
@@ -95,6 +96,20 @@ destroy-%: install ## Delete one app's stack (asks for confirmation)
 clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -not -path './node_modules/*' -exec rm -rf {} +
+
+# Container images (README, "Container images"): Debian's buildah and podman, which
+# .ci/run installs. IMAGES_BASE=registry pulls the official base instead of the stand-in.
+IMAGES_BASE ?= stand-in
+.PHONY: images test-images images-clean
+
+images: synth ## Build every app's image from cdk.out as the CDK CLI would, and print their sizes
+	$(PY) -m tools.images build --cdk-out $(CDK_OUT) --base $(IMAGES_BASE)
+
+test-images: images ## Run each image against its real local backend and check it (not part of make test)
+	IMAGE_TESTS=1 $(PY) -m pytest tests/images
+
+images-clean: install ## Remove the containers and images that make images and make test-images made
+	$(PY) -m tools.images clean
 
 include tools/dev.mk
 include tools/bench.mk
