@@ -6,8 +6,9 @@ time) and raises ``ValueError`` naming the prop and the bad value.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from aws_cdk import Token
 
@@ -20,7 +21,14 @@ def check_range(prop: str, value: int | float, minimum: int, maximum: int, unit:
     if Token.is_unresolved(value):
         return
     suffix = f" {unit}" if unit else ""
-    if isinstance(value, bool) or value != int(value) or not minimum <= value <= maximum:
+    if not isinstance(value, int | float):  # bool is an int: refused below, as before
+        raise TypeError(f"`{prop}` must be a whole number (int), got {shown(value)}")
+    if (
+        isinstance(value, bool)
+        or not math.isfinite(value)
+        or value != int(value)
+        or not minimum <= value <= maximum
+    ):
         raise ValueError(
             f"`{prop}` must be a whole number between {minimum} and {maximum}{suffix}, got {value!r}"
         )
@@ -70,6 +78,8 @@ def check_variable_name(
     """Reject an environment variable or secret name the service cannot take: empty, already
     ``taken``, ``PORT`` (``port_owner`` sets it to the ``port`` prop), or starting with
     ``reserved_prefix``."""
+    if not isinstance(name, str):
+        raise TypeError(f"`{prop}` of an environment variable must be a str, got {shown(name)}")
     if Token.is_unresolved(name):
         return
     if not name:
@@ -110,3 +120,43 @@ def check_app_runner_region(region: str) -> None:
         f"App Runner is not offered in {region!r}; it is in {', '.join(APP_RUNNER_REGIONS)}. "
         "ECS Express Mode is offered more widely: use ExpressService"
     )
+
+
+def shown(value: object) -> str:
+    """``value`` as a type error names it: its type, and the value itself if it is a plain one."""
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return f"{name} {value!r}" if isinstance(value, str | int | float | bool) else name
+
+
+def check_type(
+    prop: str, value: object, expected: type | tuple[type, ...], wanted: str, *, required: bool = False
+) -> None:
+    """Reject a ``value`` that is not an instance of ``expected`` (None passes, as the prop's
+    default, unless ``required``) with a ``TypeError`` naming the prop, what it got and
+    ``wanted``, before the construct fails later with a raw ``AttributeError``."""
+    if value is None and not required:
+        return
+    # A bool is an int to isinstance, never to a prop that wants a number.
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if isinstance(value, expected) and not (isinstance(value, bool) and bool not in kinds):
+        return
+    raise TypeError(f"`{prop}` must be {wanted}, got {shown(value)}")
+
+
+def check_interface(prop: str, value: object, attribute: str, wanted: str, *, required: bool = False) -> None:
+    """Reject a ``value`` that lacks ``attribute`` of the CDK interface ``wanted`` names (jsii
+    interfaces cannot be checked with ``isinstance``); None passes unless ``required``."""
+    if (value is not None or required) and not hasattr(value, attribute):
+        raise TypeError(f"`{prop}` must be {wanted}, got {shown(value)}")
+
+
+def check_mapping(prop: str, value: object, expected: type, wanted: str) -> None:
+    """Reject a ``value`` that is not a mapping of names to ``expected`` values; None passes."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise TypeError(f"`{prop}` must be a mapping of names to {wanted}, got {shown(value)}")
+    for name, item in value.items():
+        check_type(f"{prop}[{name!r}]", name, str, "a str")
+        check_type(f"{prop}[{name!r}]", item, expected, wanted)

@@ -23,11 +23,14 @@ from constructs import Construct
 
 from constructs_lib._iam import secrets_reader
 from constructs_lib._network import check_placement, no_vpc, security_groups, select
+from constructs_lib._props import check_role, check_secret, check_service_props
 from constructs_lib._validation import (
     PORT_VARIABLE,
     check_command,
+    check_mapping,
     check_range,
     check_text,
+    check_type,
     check_variable_name,
 )
 from constructs_lib.health_check import HealthCheck
@@ -167,6 +170,25 @@ class ExpressService(Construct):
         :param output_url: add a ``CfnOutput`` with ``service_url``. Default: False.
         """
         super().__init__(scope, id)
+        check_service_props(
+            source=source,
+            start_command=start_command,
+            environment=environment,
+            secrets=secrets,
+            cpu=cpu,
+            memory=memory,
+            health_check=health_check,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            output_url=output_url,
+        )
+        for prop, role in (("task_role", task_role), ("execution_role", execution_role),
+                           ("infrastructure_role", infrastructure_role)):  # fmt: skip
+            check_role(prop, role)
+        check_type("log_retention", log_retention, logs.RetentionDays, "a logs.RetentionDays")
+        check_type("service_name", service_name, str, "a str")
+        check_mapping("tags", tags, str, "a str")
         check_placement(vpc, vpc_subnets=vpc_subnets, security_groups=security_groups)
         if service_name is not None:
             check_text(
@@ -283,6 +305,7 @@ class ExpressService(Construct):
 
     def add_environment_variable(self, name: str, value: str) -> None:
         """Add a plain environment variable (visible in the template: never put secrets here)."""
+        check_type("value", value, str, "a str")
         self._check_variable_name("name", name)
         self._environment[name] = value
         self._resource.primary_container = self._container_property()
@@ -293,6 +316,7 @@ class ExpressService(Construct):
         The grant goes to the execution role through the policy ``SecretsPolicy``, which the
         service is created after: ECS resolves the secrets when each task starts.
         """
+        check_secret("secret", secret)
         self._check_variable_name("name", name)
         self._secrets[name] = secret
         if self._secrets_reader is None:

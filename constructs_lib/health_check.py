@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aws_cdk import Duration, Token
 from aws_cdk import aws_apprunner as apprunner
 
-from constructs_lib._validation import check_range
+from constructs_lib._validation import check_range, check_type
 
 _MIN, _MAX = 1, 20
 _DEFAULT_INTERVAL_SECONDS = 5
@@ -22,6 +22,7 @@ _DEFAULT_UNHEALTHY_THRESHOLD = 5
 
 def _whole_seconds(prop: str, duration: Duration) -> float:
     """Seconds of ``duration`` validated to 1..20 (an unresolved token passes unchecked)."""
+    check_type(prop, duration, Duration, "a Duration (Duration.seconds(n))")
     if duration.is_unresolved():
         return duration.to_seconds()
     milliseconds = duration.to_milliseconds()
@@ -57,14 +58,15 @@ class HealthCheck:
     ) -> HealthCheck:
         """An HTTP GET of ``path``; any 2xx/3xx response is healthy.
 
-        :param path: request path, non-empty. Default: ``"/"``.
+        :param path: request path, starting with ``/``. Default: ``"/"``.
         :param interval: time between checks, 1-20 s. Default: 5 seconds.
-        :param timeout: time to wait for a response, 1-20 s. Default: 2 seconds.
+        :param timeout: time to wait for a response, 1-20 s and at most ``interval``. Default: 2 seconds.
         :param healthy_threshold: consecutive successes to become healthy, 1-20. Default: 1.
         :param unhealthy_threshold: consecutive failures to become unhealthy, 1-20. Default: 5.
         """
-        if not Token.is_unresolved(path) and not path:
-            raise ValueError(f"`path` must be a non-empty URL path, got {path!r}")
+        check_type("path", path, str, "a str", required=True)
+        if not Token.is_unresolved(path) and not path.startswith("/"):
+            raise ValueError(f"`path` must be a URL path starting with '/', got {path!r}")
         return HealthCheck._build(
             "HTTP",
             path=path,
@@ -85,7 +87,7 @@ class HealthCheck:
         """A TCP connection to the service port.
 
         :param interval: time between checks, 1-20 s. Default: 5 seconds.
-        :param timeout: time to wait for the connection, 1-20 s. Default: 2 seconds.
+        :param timeout: time to wait for the connection, 1-20 s and at most ``interval``. Default: 2 seconds.
         :param healthy_threshold: consecutive successes to become healthy, 1-20. Default: 1.
         :param unhealthy_threshold: consecutive failures to become unhealthy, 1-20. Default: 5.
         """
@@ -110,11 +112,22 @@ class HealthCheck:
     ) -> HealthCheck:
         check_range("healthy_threshold", healthy_threshold, _MIN, _MAX)
         check_range("unhealthy_threshold", unhealthy_threshold, _MIN, _MAX)
+        seconds = {
+            "interval": _whole_seconds("interval", interval or Duration.seconds(_DEFAULT_INTERVAL_SECONDS)),
+            "timeout": _whole_seconds("timeout", timeout or Duration.seconds(_DEFAULT_TIMEOUT_SECONDS)),
+        }
+        known = not any(Token.is_unresolved(value) for value in seconds.values())
+        # A check that may wait longer than the time to the next check would overlap it.
+        if known and seconds["timeout"] > seconds["interval"]:
+            raise ValueError(
+                f"`timeout` must be at most `interval` ({seconds['interval']:g} seconds), "
+                f"got {seconds['timeout']:g} seconds"
+            )
         return HealthCheck(
             protocol=protocol,
             path=path,
-            interval=_whole_seconds("interval", interval or Duration.seconds(_DEFAULT_INTERVAL_SECONDS)),
-            timeout=_whole_seconds("timeout", timeout or Duration.seconds(_DEFAULT_TIMEOUT_SECONDS)),
+            interval=seconds["interval"],
+            timeout=seconds["timeout"],
             healthy_threshold=healthy_threshold,
             unhealthy_threshold=unhealthy_threshold,
         )

@@ -9,6 +9,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 
+from constructs_lib._validation import check_interface, check_type
+
 
 @dataclass(frozen=True)
 class Secret:
@@ -31,6 +33,13 @@ class Secret:
         :param field: JSON key to extract; non-empty and without ``:`` (which separates the parts
             of App Runner's ``<arn>:<json-key>::`` reference). Default: None (the whole secret string).
         """
+        check_interface(
+            "secret",
+            secret,
+            "secret_arn",
+            "a secretsmanager.ISecret (secretsmanager.Secret(...) or one imported)",
+        )
+        check_type("field", field, str, "a str")
         if field is not None and not Token.is_unresolved(field):
             if not field:
                 raise ValueError(f"`field` must be a non-empty JSON key or None, got {field!r}")
@@ -49,6 +58,7 @@ class Secret:
 
         :param parameter: the parameter; the service's instance role gets read access to exactly it.
         """
+        check_interface("parameter", parameter, "parameter_arn", "an ssm.IParameter", required=True)
         return Secret(arn=parameter.parameter_arn, _parameter=parameter)
 
     def grant_read(self, grantee: iam.IGrantable) -> None:

@@ -16,12 +16,15 @@ from constructs import Construct
 
 from constructs_lib._iam import secrets_reader
 from constructs_lib._network import check_placement, no_vpc, security_groups, select
+from constructs_lib._props import check_role, check_secret, check_service_props
 from constructs_lib._validation import (
     APP_RUNNER_REGIONS,
     check_app_runner_region,
     check_command,
+    check_interface,
     check_name,
     check_range,
+    check_type,
     check_variable_name,
 )
 from constructs_lib.health_check import HealthCheck
@@ -139,6 +142,30 @@ class AppRunnerService(Construct):
             Default: generated.
         """
         super().__init__(scope, id)
+        check_service_props(
+            source=source,
+            start_command=start_command,
+            environment=environment,
+            secrets=secrets,
+            cpu=cpu,
+            memory=memory,
+            health_check=health_check,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            output_url=output_url,
+        )
+        _check_app_runner_props(
+            service_name=service_name,
+            vpc_connector_name=vpc_connector_name,
+            tracing=tracing,
+            auto_deployments_enabled=auto_deployments_enabled,
+            is_publicly_accessible=is_publicly_accessible,
+            instance_role=instance_role,
+            kms_key=kms_key,
+            ip_address_type=ip_address_type,
+            auto_scaling_config=auto_scaling_config,
+        )
         check_app_runner_region(Stack.of(self).region)
         check_placement(
             vpc,
@@ -275,6 +302,7 @@ class AppRunnerService(Construct):
 
     def add_environment_variable(self, name: str, value: str) -> None:
         """Add a plain environment variable (visible in the template: never put secrets here)."""
+        check_type("value", value, str, "a str")
         self._check_variable_name("name", name)
         self._environment[name] = value
         self._resource.source_configuration = self._source_configuration()
@@ -285,6 +313,7 @@ class AppRunnerService(Construct):
         The grant goes to the instance role through the policy ``SecretsPolicy``, which the service
         is created after: App Runner resolves the secrets when the first instance starts.
         """
+        check_secret("secret", secret)
         self._check_variable_name("name", name)
         self._secrets[name] = secret
         secret.grant_read(self._secrets_grantee())
@@ -456,6 +485,36 @@ class AppRunnerServiceProps(_RequiredProps, total=False):
     vpc_subnets: ec2.SubnetSelection | None
     security_groups: Sequence[ec2.ISecurityGroup] | None
     vpc_connector_name: str | None
+
+
+def _check_app_runner_props(
+    *,
+    service_name: object,
+    vpc_connector_name: object,
+    tracing: object,
+    auto_deployments_enabled: object,
+    is_publicly_accessible: object,
+    instance_role: object,
+    kms_key: object,
+    ip_address_type: object,
+    auto_scaling_config: object,
+) -> None:
+    """The types of the props only ``AppRunnerService`` takes (``check_service_props`` the others)."""
+    check_type("service_name", service_name, str, "a str")
+    check_type("vpc_connector_name", vpc_connector_name, str, "a str")
+    check_type("tracing", tracing, bool, "a bool")
+    check_type("auto_deployments_enabled", auto_deployments_enabled, bool, "a bool")
+    check_type("is_publicly_accessible", is_publicly_accessible, bool, "a bool")
+    check_role("instance_role", instance_role)
+    check_interface("kms_key", kms_key, "key_arn", "a kms.IKey")
+    check_type("ip_address_type", ip_address_type, IpAddressType, "an IpAddressType")
+    if not isinstance(auto_scaling_config, str):
+        check_interface(
+            "auto_scaling_config",
+            auto_scaling_config,
+            "auto_scaling_configuration_arn",
+            "an AutoScalingConfig or an auto scaling configuration ARN (str)",
+        )
 
 
 def _port(port: int | None) -> str | None:

@@ -15,7 +15,7 @@ from aws_cdk import aws_ecr_assets as ecr_assets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from constructs_lib._validation import check_command, check_text
+from constructs_lib._validation import check_command, check_interface, check_text, check_type
 
 _ACCESS_ROLE_PRINCIPAL = "build.apprunner.amazonaws.com"
 _ECR_PUBLIC_IMAGE = re.compile(r"public\.ecr\.aws/.+/.+")
@@ -160,6 +160,8 @@ class Source(abc.ABC):
         :param access_role: role App Runner assumes to pull the image; it gets pull on the asset
             repository. Default: a new role for ``build.apprunner.amazonaws.com``.
         """
+        check_type("directory", directory, str, "a str (the path of the Docker build context)", required=True)
+        check_interface("access_role", access_role, "role_arn", "an iam.IRole")
         return _AssetSource(
             directory=directory,
             file=file,
@@ -185,6 +187,9 @@ class Source(abc.ABC):
         :param access_role: role App Runner assumes to pull; it gets pull on ``repository``.
             Default: a new role for ``build.apprunner.amazonaws.com``.
         """
+        check_interface("repository", repository, "repository_arn", "an ecr.IRepository", required=True)
+        check_type("tag_or_digest", tag_or_digest, str, "a str")
+        check_interface("access_role", access_role, "role_arn", "an iam.IRole")
         if not Token.is_unresolved(tag_or_digest) and not tag_or_digest:
             raise ValueError(f"`tag_or_digest` must be a non-empty tag or digest, got {tag_or_digest!r}")
         return _EcrSource(repository, tag_or_digest, access_role)
@@ -195,6 +200,7 @@ class Source(abc.ABC):
 
         No access role is needed. App Runner cannot auto-deploy new versions of public images.
         """
+        check_type("image_identifier", image_identifier, str, "a str", required=True)
         if not Token.is_unresolved(image_identifier) and not _ECR_PUBLIC_IMAGE.fullmatch(image_identifier):
             raise ValueError(
                 "`image_identifier` must look like public.ecr.aws/<registry>/<image>[:tag], "
@@ -230,6 +236,20 @@ class Source(abc.ABC):
         :param source_directory: directory of the app inside the repository, 1-4096 characters, no NUL.
             Default: the root.
         """
+        required: dict[str, str] = {
+            "repository_url": repository_url,
+            "branch": branch,
+            "connection_arn": connection_arn,
+        }
+        optional = {
+            "build_command": build_command,
+            "start_command": start_command,
+            "source_directory": source_directory,
+        }
+        for prop, text in {**required, **optional}.items():
+            check_type(prop, text, str, "a str", required=prop in required)
+        check_type("runtime", runtime, Runtime, "a Runtime (Runtime.PYTHON_311 or Runtime.of(name))")
+        check_type("configuration_source", configuration_source, ConfigurationSource, "a ConfigurationSource")
         given = {"runtime": runtime, "build_command": build_command, "start_command": start_command}
         if configuration_source is ConfigurationSource.REPOSITORY:
             passed = [name for name, value in given.items() if value is not None]

@@ -22,7 +22,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct, IConstruct
 
-from constructs_lib._validation import check_app_runner_region, check_name, check_range
+from constructs_lib._validation import check_app_runner_region, check_name, check_range, check_type
 
 _PROVIDER_ID = "AppRunnerAutoScalingConfigProvider"
 _HANDLER_DIR = Path(__file__).parent / "handler"
@@ -191,6 +191,7 @@ class AutoScalingConfig(Construct):
         :param max_concurrency: concurrent requests per instance before scaling out, 1-200. Default: 100.
         """
         super().__init__(scope, id)
+        check_type("name", name, str, "a str", required=True)
         check_app_runner_region(Stack.of(self).region)
         check_name("name", name, 4, self.MAX_NAME_LENGTH)
         check_range("min_size", min_size, 1, self.MAX_SIZE)

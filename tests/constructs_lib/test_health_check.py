@@ -14,11 +14,26 @@ FACTORIES = [HealthCheck.http, HealthCheck.tcp]
 
 
 @pytest.mark.parametrize("factory", FACTORIES)
-@pytest.mark.parametrize("prop", ["interval", "timeout"])
 @pytest.mark.parametrize("seconds", [1, 20])
-def test_duration_bounds_are_accepted(factory: Any, prop: str, seconds: int) -> None:
-    check = factory(**{prop: Duration.seconds(seconds)})
-    assert getattr(check, prop) == seconds
+def test_duration_bounds_are_accepted(factory: Any, seconds: int) -> None:
+    # Both at once: the timeout may not exceed the interval.
+    check = factory(interval=Duration.seconds(seconds), timeout=Duration.seconds(seconds))
+    assert (check.interval, check.timeout) == (seconds, seconds)
+
+
+@pytest.mark.parametrize("factory", FACTORIES)
+@pytest.mark.parametrize(("interval", "timeout"), [(1, 2), (5, 6), (10, 20)])
+def test_a_timeout_longer_than_the_interval_is_rejected(factory: Any, interval: int, timeout: int) -> None:
+    with pytest.raises(
+        ValueError,
+        match=rf"^`timeout` must be at most `interval` \({interval} seconds\), got {timeout} seconds$",
+    ):
+        factory(interval=Duration.seconds(interval), timeout=Duration.seconds(timeout))
+
+
+def test_the_default_timeout_fits_the_default_interval() -> None:
+    check = HealthCheck.http()
+    assert (check.interval, check.timeout) == (5, 2)
 
 
 @pytest.mark.parametrize("factory", FACTORIES)
@@ -54,9 +69,10 @@ def test_threshold_bounds_are_accepted(factory: Any, prop: str, value: int) -> N
     assert getattr(factory(**{prop: value}), prop) == value
 
 
-def test_empty_path_is_rejected() -> None:
-    with pytest.raises(ValueError, match=r"`path` must be a non-empty URL path, got ''"):
-        HealthCheck.http(path="")
+@pytest.mark.parametrize("path", ["", "healthz", " /healthz", "http://x/healthz"])
+def test_a_path_not_starting_with_a_slash_is_rejected(path: str) -> None:
+    with pytest.raises(ValueError, match=rf"^`path` must be a URL path starting with '/', got '{path}'$"):
+        HealthCheck.http(path=path)
 
 
 def test_http_check_is_rendered_with_documented_defaults(stack: Stack, public_source: Source) -> None:
