@@ -61,8 +61,8 @@ class ServiceSizing:
     @staticmethod
     def from_context(context: Context, app: str) -> ServiceSizing:
         return ServiceSizing(
-            cpu=Cpu.of(context.string(f"{app}:cpu")),
-            memory=Memory.of(context.string(f"{app}:memory")),
+            cpu=context.parsed(f"{app}:cpu", Cpu.of),
+            memory=context.parsed(f"{app}:memory", Memory.of),
             min_size=context.integer(f"{app}:min_size", minimum=1, maximum=25),
             max_size=context.integer(f"{app}:max_size", minimum=1, maximum=25),
             max_concurrency=context.integer(f"{app}:max_concurrency", minimum=1, maximum=200),

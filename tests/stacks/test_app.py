@@ -9,6 +9,7 @@ from aws_cdk import Stack, Token, aws_s3
 from aws_cdk.assertions import Capture, Template
 
 from cdk.app import build_app, enforce_nag
+from cdk.context import ContextError, configuration_error
 from tests.stacks.conftest import STACK_NAMES, Synthesized
 from tests.support.cdk_app import new_app
 
@@ -62,3 +63,23 @@ def test_region_context_overrides_the_cli_region(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CDK_DEFAULT_REGION", "eu-west-1")
     app = build_app(new_app(tmp_path, region="ap-southeast-2"), nag=False)
     assert Stack.of(app.node.find_child("ChaosStack")).region == "ap-southeast-2"
+
+
+@pytest.mark.parametrize("prefix", ["my_copy", "2024-", "Staging Copy"])
+def test_a_stack_prefix_cloudformation_would_refuse_is_a_context_error(prefix: str, tmp_path: Path) -> None:
+    with pytest.raises(ContextError) as error:
+        build_app(new_app(tmp_path, stack_prefix=prefix), nag=False)
+    assert configuration_error(error.value) == (
+        "Configuration error: context `stack_prefix` must be a letter followed by letters, "
+        f"digits and '-', got {prefix!r}"
+    )
+
+
+def test_a_construct_error_is_reported_with_the_stack_it_is_in(tmp_path: Path) -> None:
+    context = {"users_redis:cpu": "2 vCPU", "users_redis:memory": "3 GB"}
+    with pytest.raises(ValueError) as error:
+        build_app(new_app(tmp_path, **context), nag=False)
+    assert configuration_error(error.value) == (
+        "Configuration error in UsersRedisStack: `memory` '3 GB' is not available with `cpu` '2 vCPU'; "
+        "with 2 vCPU choose one of 4 GB, 6 GB"
+    )
