@@ -41,7 +41,7 @@ CHECK_CREDENTIALS = @$(PY) -m tools.aws_credentials make $@
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_%-]+:.*?## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*?## "}; {sub(/%/, "<app>", $$1); printf "  %-20s %s\n", $$1, $$2}'
-	@echo "  <app> is one of: $(APPS)"
+	@echo "  <app> is one of: $(APPS) (or users_redis, todo_postgres)"
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "): set PYTHON=/path/to/python3.11")'
