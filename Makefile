@@ -6,7 +6,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-CDK := node_modules/.bin/cdk
 # Where the CDK CLI writes the cloud assembly (tests point it at a temp dir).
 CDK_OUT ?= cdk.out
 VENV_STAMP := $(VENV)/.installed
@@ -16,20 +15,25 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-# make <verb>-<app>: the app names and their stacks.
+# make <verb>-<app>: the app names and their stacks. Every <verb> also takes the
+# package's spelling (users_redis, todo_postgres), as tools/dev.py does.
 APPS := shortener users-redis todo-postgres chaos
 STACK_shortener := ShortenerStack
 STACK_users-redis := UsersRedisStack
 STACK_todo-postgres := TodoPostgresStack
 STACK_chaos := ChaosStack
-stack = $(or $(STACK_$(1)),$(error unknown app '$(1)': use one of $(APPS)))
-# CONTEXT="key=value key2=value2" overrides cdk.json context (see README).
+stack = $(or $(STACK_$(subst _,-,$(1))),$(error unknown app '$(1)': use one of $(APPS)))
+# CONTEXT="key=value key2=value two" overrides cdk.json context (see README) for every
+# target that runs the CDK app: make exports it, tools/cdk_cli.py parses it (a word
+# without "=" continues the value before it), checks its keys and runs the CDK CLI.
 CONTEXT ?=
-CONTEXT_ARGS := $(foreach kv,$(CONTEXT),-c $(kv))
+export CONTEXT
+CDK_CLI = $(PY) -m tools.cdk_cli
 # Ask before deploying security-broadening changes; APPROVE=never skips the question.
 APPROVE ?= broadening
 # The stack selector tolerates a stack_prefix context ("*" matches the prefix).
 CDK_STACK = '*$(call stack,$*)'
+# Without credentials it reports a bad CONTEXT first, else how to configure them.
 CHECK_CREDENTIALS = @$(PY) -m tools.aws_credentials make $@
 
 .PHONY: help install synth test lint format typecheck clean bootstrap
@@ -37,7 +41,7 @@ CHECK_CREDENTIALS = @$(PY) -m tools.aws_credentials make $@
 help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_%-]+:.*?## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*?## "}; {sub(/%/, "<app>", $$1); printf "  %-20s %s\n", $$1, $$2}'
-	@echo "  <app> is one of: $(APPS)"
+	@echo "  <app> is one of: $(APPS) (or users_redis, todo_postgres)"
 
 $(VENV_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "): set PYTHON=/path/to/python3.11")'
@@ -55,7 +59,7 @@ $(NODE_STAMP): package.json package-lock.json
 install: $(VENV_STAMP) $(NODE_STAMP) ## Set up .venv and node_modules (every target does this itself)
 
 synth: install ## Synthesize all stacks into cdk.out/ with cdk-nag enforced, and summarize them
-	$(CDK) synth --no-notices --quiet --output $(CDK_OUT) $(CONTEXT_ARGS)
+	$(CDK_CLI) synth --no-notices --quiet --output $(CDK_OUT)
 	@$(PY) -m tools.synth_summary $(CDK_OUT)
 
 test: install ## Run the whole test suite
@@ -75,23 +79,23 @@ typecheck: install ## Type-check with mypy (strict)
 
 bootstrap: install ## Bootstrap the CDK toolkit in the current AWS account/region (once per account/region)
 	$(CHECK_CREDENTIALS)
-	$(CDK) bootstrap --no-notices $(CONTEXT_ARGS)
+	$(CDK_CLI) bootstrap --no-notices
 
 deploy-%: install ## Deploy one app's stack (CONTEXT="key=value ...", APPROVE=never to skip approval)
 	$(CHECK_CREDENTIALS)
-	$(CDK) deploy $(CDK_STACK) --no-notices --output $(CDK_OUT) --require-approval $(APPROVE) $(CONTEXT_ARGS)
+	$(CDK_CLI) deploy $(CDK_STACK) --no-notices --output $(CDK_OUT) --require-approval $(APPROVE)
 
 diff-%: install ## Show what deploying one app would change (offline: against an empty template)
-	@if $(PY) -m tools.aws_credentials make $@ 2>/dev/null; then \
-		$(CDK) diff $(CDK_STACK) --no-notices --output $(CDK_OUT) $(CONTEXT_ARGS); \
+	@if $(PY) -m tools.aws_credentials --quiet; then \
+		$(CDK_CLI) diff $(CDK_STACK) --no-notices --output $(CDK_OUT); \
 	else \
 		echo "No AWS credentials: comparing against an empty template (everything would be created)."; \
-		$(CDK) diff $(CDK_STACK) --no-notices --output $(CDK_OUT) --template tools/empty-template.json $(CONTEXT_ARGS); \
+		$(CDK_CLI) diff $(CDK_STACK) --no-notices --output $(CDK_OUT) --template tools/empty-template.json; \
 	fi
 
 destroy-%: install ## Delete one app's stack (asks for confirmation)
 	$(CHECK_CREDENTIALS)
-	$(CDK) destroy $(CDK_STACK) --no-notices --output $(CDK_OUT) $(CONTEXT_ARGS)
+	$(CDK_CLI) destroy $(CDK_STACK) --no-notices --output $(CDK_OUT)
 
 clean: ## Remove build outputs and caches (keeps .venv and node_modules)
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache *.egg-info build dist

@@ -1,17 +1,24 @@
 """The CDK app: one stack per app, cdk-nag enforced at synth.
 
-Run through the CDK CLI (``make synth``; cdk.json says ``python -m cdk.app``).
+Run through the CDK CLI (``make synth``; cdk.json says ``python -m cdk.app``). A bad
+context value stops it with one line on stderr naming the key, the value and what is
+allowed (the CLI shows the app's stderr), not a traceback.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sys
 
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from cdk.context import Context
+from cdk.context import Context, ContextError, configuration_error
 from cdk.stacks import STACKS
+
+# CloudFormation's rule for a stack name, which the prefix starts: a letter first.
+_STACK_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 def environment(context: Context) -> Environment | None:
@@ -37,18 +44,38 @@ def build_app(app: App | None = None, *, nag: bool = True) -> App:
     """
     app = app or App()
     context = Context(app.node)
-    prefix = context.optional_string("stack_prefix") or ""
+    prefix = stack_prefix(context)
     env = environment(context)
     for stack_id, stack_class in STACKS.items():
-        stack: Stack = stack_class(app, f"{prefix}{stack_id}", env=env)
+        try:
+            stack: Stack = stack_class(app, f"{prefix}{stack_id}", env=env)
+        except ValueError as error:
+            error.add_note(f"in {prefix}{stack_id}")
+            raise
         stack.tags.set_tag("project", "apprunner-cdk-constructs")
     if nag:
         enforce_nag(app)
     return app
 
 
+def stack_prefix(context: Context) -> str:
+    """Context ``stack_prefix``: empty, or the start of a CloudFormation stack name."""
+    prefix = context.optional_string("stack_prefix") or ""
+    if prefix and not _STACK_PREFIX.fullmatch(prefix):
+        raise ContextError(
+            f"context `stack_prefix` must be a letter followed by letters, digits and '-', got {prefix!r}"
+        )
+    return prefix
+
+
 def main() -> None:
-    build_app().synth()
+    try:
+        app = build_app()
+    # Every value the stacks read from context is checked while they are built: a bad
+    # one is a ValueError (ContextError names the key).
+    except ValueError as error:
+        sys.exit(configuration_error(error))
+    app.synth()
 
 
 if __name__ == "__main__":

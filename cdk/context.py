@@ -3,25 +3,38 @@
 Defaults live in ``cdk.json``; ``cdk ... -c key=value`` (``make deploy-<app>
 CONTEXT="key=value"``) overrides them. Values from the command line arrive as strings,
 so every getter converts and validates, naming the key and the bad value.
+
+Importing this module does not load the CDK (``make``'s CONTEXT check uses it first).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_cdk import App
-from constructs import Node
+if TYPE_CHECKING:
+    from aws_cdk import App
+    from constructs import Node
 
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
+#: Keys of the CDK's own (feature flags, ``aws:cdk:...``): passed on, never checked.
+CDK_KEY_PREFIXES = ("@", "aws:")
 
 T = TypeVar("T", bound=str)
+V = TypeVar("V")
 
 
 class ContextError(ValueError):
     pass
+
+
+def configuration_error(error: ValueError) -> str:
+    """The one line reporting a bad setting: ``error``, and the stack its notes name."""
+    where = " ".join(getattr(error, "__notes__", ()))
+    return f"Configuration error{f' {where}' if where else ''}: {error}"
 
 
 class Context:
@@ -72,6 +85,14 @@ class Context:
             return False
         raise ContextError(f"context `{key}` must be true or false, got {raw!r}")
 
+    def parsed(self, key: str, parse: Callable[[str], V]) -> V:
+        """``parse(value)``, its ``ValueError`` naming ``key`` (``parsed("app:cpu", Cpu.of)``)."""
+        raw = self.string(key)
+        try:
+            return parse(raw)
+        except ValueError as error:
+            raise ContextError(f"context `{key}`: {error}") from None
+
     def choice(self, key: str, options: Sequence[T]) -> T:
         raw = self.string(key)
         for option in options:
@@ -86,7 +107,27 @@ def cdk_json_context() -> dict[str, Any]:
     return context
 
 
+def check_keys(keys: Iterable[str]) -> None:
+    """Refuse a key that is not in cdk.json's context, naming the closest one that is.
+
+    Keys of the CDK's own (``@aws-cdk/...``, ``aws:...``) are not checked. The known keys
+    are read from cdk.json, so a key added there is known at once.
+    """
+    known = [key for key in cdk_json_context() if not key.startswith(CDK_KEY_PREFIXES)]
+    for key in keys:
+        if key in known or key.startswith(CDK_KEY_PREFIXES):
+            continue
+        closest = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if closest:
+            raise ContextError(f"unknown context key `{key}`: did you mean `{closest[0]}`?")
+        # Keys of one namespace are summarized: shortener:..., chaos:...
+        summary = dict.fromkeys(f"{name.partition(':')[0]}:..." if ":" in name else name for name in known)
+        raise ContextError(f"unknown context key `{key}`: the keys are cdk.json's: {', '.join(summary)}")
+
+
 def new_app(outdir: Path, **context: Any) -> App:
     """An ``App`` built the way the CLI builds it: cdk.json's context, ``context``
     overriding it (like ``-c key=value``). For tests and tools that synthesize in-process."""
+    from aws_cdk import App  # not at import: see the module's docstring
+
     return App(outdir=str(outdir), context={**cdk_json_context(), **context})

@@ -4,6 +4,15 @@ Each app is served by gunicorn with the image's config (``apps/common/gunicorn_c
 next to its own local backend, with the environment variables the CDK stack sets on
 App Runner plus the local endpoint variables. Ctrl-C or SIGTERM stops everything.
 
+With ``all``, an app whose gunicorn exits (chaos's ``/exit?scope=container``) stays
+down, its backend stopped, and the others keep serving; with one app the run ends.
+
+Nothing the run starts outlives it, however it ends. The process make starts is a
+supervisor: the apps and backends run under a worker it starts in a session of its
+own (so a kill of make's process group does not reach them). If the supervisor dies,
+the worker notices and stops everything; if the worker dies, the supervisor, as the
+subreaper of everything below it (Linux), stops what the worker left.
+
     python -m tools.dev <app>    one app: shortener, users-redis, todo-postgres, chaos
     python -m tools.dev all      all four, one log stream prefixed by app name
     python -m tools.dev clean    delete the local data (make dev-clean)
@@ -23,7 +32,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -31,16 +39,11 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import IO, TextIO
-
-import redis
 
 from tools import REPO_ROOT
 from tools.backends import process
-from tools.backends.dynamodb import REGION, LocalDynamoDB
-from tools.backends.postgres import SUPERUSER, LocalPostgres
-from tools.backends.redis import LocalRedis
+from tools.supervisor import StopRequest, supervise
 
 APPS_DIR = REPO_ROOT / "apps"
 GUNICORN_CONF = APPS_DIR / "common" / "gunicorn_conf.py"
@@ -56,6 +59,8 @@ PASSTHROUGH_ENV = (
 # One worker, as on a 1 vCPU App Runner instance; the image defaults to one per CPU.
 DEFAULT_WEB_CONCURRENCY = "1"
 START_TIMEOUT = 30.0
+#: Set by the supervisor in its worker's environment: the supervisor's pid.
+SUPERVISOR_VAR = "TOOLS_DEV_SUPERVISOR"
 
 REDIS_USER = "app"
 #: initdb --auth=trust (LocalPostgres): the server accepts any password for the role.
@@ -64,7 +69,8 @@ POSTGRES_PASSWORD = "local"
 TODO_DATABASE = "tasks"
 
 #: Starts an app's backend in ``data_dir`` on ``port`` (None: a free one), registers its
-#: stop on the stack, and returns the variables the app needs to reach it.
+#: stop on the stack, and returns the variables the app needs to reach it. Each imports
+#: its backend's client library itself: the supervisor never needs them (a faster start).
 BackendStarter = Callable[[ExitStack, Path, int | None], dict[str, str]]
 
 
@@ -72,6 +78,8 @@ def _dynamodb(table: str, partition_key: str, sort_key: str | None = None) -> Ba
     """dynalite with ``table`` created with the stack's key schema; dummy credentials."""
 
     def start(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]:
+        from tools.backends.dynamodb import REGION, LocalDynamoDB
+
         server = stack.enter_context(LocalDynamoDB(port, path=data_dir / "dynamodb"))
         server.create_table(table, partition_key=partition_key, sort_key=sort_key)
         return {
@@ -88,6 +96,10 @@ def _dynamodb(table: str, partition_key: str, sort_key: str | None = None) -> Ba
 
 def _redis(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]:
     """redis-server reached like MemoryDB: endpoint, ACL user and password (no TLS, no cluster)."""
+    import redis
+
+    from tools.backends.redis import LocalRedis
+
     server = stack.enter_context(LocalRedis(port, data_dir=data_dir / "redis"))
     password = secrets.token_urlsafe(24)
     with redis.Redis(host=process.LOCALHOST, port=server.port, socket_timeout=5) as admin:
@@ -107,6 +119,8 @@ def _redis(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]
 
 def _postgres(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]:
     """PostgreSQL with the todo database; DB_SECRET shaped like the Secrets Manager secret."""
+    from tools.backends.postgres import SUPERUSER, LocalPostgres
+
     server = stack.enter_context(LocalPostgres(port, data_dir=data_dir / "postgres"))
     secret = {
         "engine": "postgres",
@@ -166,13 +180,19 @@ class LogStream:
     """One output shared by every app: whole lines, each prefixed with its app's name."""
 
     def __init__(self, out: TextIO) -> None:
-        self._out = out
+        self._out: TextIO | None = out
         self._lock = threading.Lock()
 
     def write(self, line: str) -> None:
         with self._lock:
-            self._out.write(line + "\n")
-            self._out.flush()
+            if self._out is None:
+                return
+            try:
+                self._out.write(line + "\n")
+                self._out.flush()
+            # Whoever read the output is gone (make was killed): stopping must go on.
+            except OSError:
+                self._out = None
 
     def follow(self, name: str, pipe: IO[bytes]) -> threading.Thread:
         """Copy ``pipe`` line by line until it closes, in a thread of its own."""
@@ -239,21 +259,33 @@ def start_app(stack: ExitStack, app: DevApp, *, single: bool, log: LogStream) ->
     return gunicorn
 
 
-def run(apps: Sequence[DevApp], stop: threading.Event, log: LogStream) -> int:
-    """Serve ``apps`` until ``stop`` is set (0) or a gunicorn exits on its own (1)."""
+def run(apps: Sequence[DevApp], stop: StopRequest, log: LogStream) -> int:
+    """Serve ``apps`` until a stop is requested (0), or until one app's gunicorn exits
+    when serving one app, every app's when serving several (1)."""
+    single = len(apps) == 1
     with ExitStack() as stack:
-        servers: dict[str, subprocess.Popen[bytes]] = {}
+        servers: dict[str, tuple[subprocess.Popen[bytes], ExitStack]] = {}
         for app in apps:
             # A signal during startup waits for the app being started: then nothing is half-started.
             if stop.is_set():
                 return 0
-            servers[app.name] = start_app(stack, app, single=len(apps) == 1, log=log)
+            app_stack = stack.enter_context(ExitStack())
+            servers[app.name] = (start_app(app_stack, app, single=single, log=log), app_stack)
         log.write("Ctrl-C to stop")
         while not stop.wait(0.2):
-            for name, server in servers.items():
-                if server.poll() is not None:
-                    log.write(f"{name}: gunicorn exited with code {server.returncode}; stopping everything")
+            for name, (server, app_stack) in list(servers.items()):
+                if server.poll() is None:
+                    continue
+                exited = f"{name}: gunicorn exited with code {server.returncode}"
+                if single:
+                    log.write(f"{exited}; stopping everything")
                     return 1
+                del servers[name]
+                app_stack.close()
+                log.write(f"{exited}; it stays down (its backend is stopped), the other apps keep serving")
+            if not servers:
+                log.write("every app has exited; stopping")
+                return 1
         log.write("stopping")
     return 0
 
@@ -268,21 +300,10 @@ def clean() -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
+def serve(apps: Sequence[DevApp], supervisor: int) -> int:
+    """The worker: run ``apps`` until stopped, or until ``supervisor`` (our parent) is gone."""
+    stop = StopRequest(parent=supervisor)
     try:
-        if len(args) != 1:
-            raise UsageError("usage: python -m tools.dev <app>|all|clean")
-        if args[0] == "clean":
-            return clean()
-        apps = APPS if args[0] == "all" else (find_app(args[0]),)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, request_stop)
         return run(apps, stop, LogStream(sys.stdout))
     except UsageError as error:
         print(f"dev: {error}", file=sys.stderr)
@@ -291,6 +312,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (process.MissingPrerequisite, RuntimeError, TimeoutError) as error:
         print(f"dev: {error}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if len(args) != 1:
+            raise UsageError("usage: python -m tools.dev <app>|all|clean")
+        if args[0] == "clean":
+            return clean()
+        apps = APPS if args[0] == "all" else (find_app(args[0]),)
+    except UsageError as error:
+        print(f"dev: {error}", file=sys.stderr)
+        return 2
+    supervisor = os.environ.pop(SUPERVISOR_VAR, None)
+    if supervisor is None:
+        worker_env = {**os.environ, SUPERVISOR_VAR: str(os.getpid())}
+        return supervise([sys.executable, "-m", "tools.dev", *args], worker_env, name="dev")
+    return serve(apps, int(supervisor))
 
 
 if __name__ == "__main__":

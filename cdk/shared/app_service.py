@@ -87,8 +87,8 @@ class ServiceSizing:
             else ExpressService.MAX_TASKS
         )
         return ServiceSizing(
-            cpu=Cpu.of(context.string(f"{app}:cpu")),
-            memory=Memory.of(context.string(f"{app}:memory")),
+            cpu=context.parsed(f"{app}:cpu", Cpu.of),
+            memory=context.parsed(f"{app}:memory", Memory.of),
             min_size=context.integer(f"{app}:min_size", minimum=1, maximum=most),
             max_size=context.integer(f"{app}:max_size", minimum=1, maximum=most),
             max_concurrency=context.integer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from aws_cdk import Stack, Token, aws_s3
 from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app, enforce_nag
-from cdk.context import ContextError
+from cdk.context import ContextError, configuration_error
 from tests.support.cdk_app import new_app
 from tests.support.synth import STACK_NAMES, Synthesized
 
@@ -66,13 +67,14 @@ def test_region_context_overrides_the_cli_region(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_region_without_app_runner_names_the_platform_switch(tmp_path: Path) -> None:
-    with pytest.raises(
-        ContextError,
-        match=r"^App Runner is not offered in 'eu-south-1' \(it is in ap-northeast-1, .*, us-west-2\): "
-        r'deploy shortener on ECS Express Mode with CONTEXT="platform=ecs_express" '
-        r"\(or shortener:platform=ecs_express\)$",
-    ):
+    with pytest.raises(ContextError) as error:
         build_app(new_app(tmp_path, region="eu-south-1"), nag=False)
+    assert re.fullmatch(
+        r"Configuration error in ShortenerStack: App Runner is not offered in 'eu-south-1' \(it is in "
+        r"ap-northeast-1, .*, us-west-2\): deploy shortener on ECS Express Mode with "
+        r'CONTEXT="platform=ecs_express" \(or shortener:platform=ecs_express\)',
+        configuration_error(error.value),
+    )
 
 
 def test_ecs_express_deploys_where_app_runner_is_not_offered(tmp_path: Path) -> None:
@@ -106,3 +108,23 @@ def test_a_malformed_auto_scaling_configuration_is_refused(tmp_path: Path) -> No
         r"\(App Runner's\) or the ARN of an auto scaling configuration revision, got 'shared'$",
     ):
         build_app(new_app(tmp_path, **{"chaos:auto_scaling_configuration": "shared"}), nag=False)
+
+
+@pytest.mark.parametrize("prefix", ["my_copy", "2024-", "Staging Copy"])
+def test_a_stack_prefix_cloudformation_would_refuse_is_a_context_error(prefix: str, tmp_path: Path) -> None:
+    with pytest.raises(ContextError) as error:
+        build_app(new_app(tmp_path, stack_prefix=prefix), nag=False)
+    assert configuration_error(error.value) == (
+        "Configuration error: context `stack_prefix` must be a letter followed by letters, "
+        f"digits and '-', got {prefix!r}"
+    )
+
+
+def test_a_construct_error_is_reported_with_the_stack_it_is_in(tmp_path: Path) -> None:
+    context = {"users_redis:cpu": "2 vCPU", "users_redis:memory": "3 GB"}
+    with pytest.raises(ValueError) as error:
+        build_app(new_app(tmp_path, **context), nag=False)
+    assert configuration_error(error.value) == (
+        "Configuration error in UsersRedisStack: `memory` '3 GB' is not available with `cpu` '2 vCPU'; "
+        "with 2 vCPU choose one of 4 GB, 6 GB"
+    )

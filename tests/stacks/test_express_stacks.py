@@ -162,11 +162,12 @@ def test_a_per_app_platform_overrides_the_default(tmp_path: Path) -> None:
     [
         (
             {"platform": "fargate"},
-            r"^context `platform` must be one of app_runner, ecs_express, got 'fargate'$",
+            r"^context `platform` must be one of app_runner, ecs_express, got 'fargate'\nin ShortenerStack$",
         ),
         (
             {"users_redis:platform": "k8s"},
-            r"^context `users_redis:platform` must be one of app_runner, ecs_express, got 'k8s'$",
+            r"^context `users_redis:platform` must be one of app_runner, ecs_express, got 'k8s'"
+            r"\nin UsersRedisStack$",
         ),
     ],
 )
@@ -180,5 +181,8 @@ def test_task_counts_may_exceed_app_runner_instance_limits(tmp_path: Path) -> No
     app = build_app(new_app(tmp_path, **context), nag=False)
     service = _service(Template.from_stack(Stack.of(app.node.find_child("ShortenerStack"))))
     assert service["ScalingTarget"]["MaxTaskCount"] == 100
-    with pytest.raises(ValueError, match=r"^context `shortener:max_size` must be between 1 and 25, got 100$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^context `shortener:max_size` must be between 1 and 25, got 100\nin ShortenerStack$",
+    ):
         build_app(new_app(tmp_path / "app_runner", **{"shortener:max_size": "100"}), nag=False)

@@ -1,7 +1,9 @@
 """``make dev-<app>``, ``make dev`` and ``make dev-clean`` run as a user runs them.
 
 Each app starts with its real backend and gunicorn, answers its main flow, stops on a
-signal with no process left behind, and finds its data again after a restart.
+signal with no process left behind, and finds its data again after a restart. Every
+stop ends, however many signals arrive at once; a runner killed with SIGKILL leaves
+nothing running; under ``make dev`` an app that exits leaves the others serving.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import redis
 
 from tests.support.processes import children, running
 from tools import REPO_ROOT, dev
-from tools.backends.process import LOCALHOST, free_port
+from tools.backends.process import LOCALHOST, free_port, port_open
 from tools.local_http import request
 
 pytestmark = pytest.mark.slow
@@ -127,14 +129,21 @@ class DevRun:
         return self._seen
 
     def runner(self) -> int:
-        """The ``python -m tools.dev`` process."""
-        pids = [pid for pid in self.processes() if "tools.dev" in _cmdline(pid)]
+        """The ``python -m tools.dev`` process make started: the supervisor."""
+        assert self.make is not None
+        pids = [pid for pid in children(self.make.pid) if "tools.dev" in _cmdline(pid)]
+        assert len(pids) == 1, pids
+        return pids[0]
+
+    def worker(self) -> int:
+        """The runner's worker (``python -m tools.dev`` again), which starts the servers."""
+        pids = [pid for pid in children(self.runner()) if "tools.dev" in _cmdline(pid)]
         assert len(pids) == 1, pids
         return pids[0]
 
     def gunicorn(self, app: str) -> tuple[int, dict[str, str]]:
-        """The pid and environment of ``app``'s gunicorn master (the runner's child serving it)."""
-        for pid in children(self.runner()):
+        """The pid and environment of ``app``'s gunicorn master (the worker's child serving it)."""
+        for pid in children(self.worker()):
             environ = dict(
                 item.split("=", 1)
                 for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
@@ -145,12 +154,14 @@ class DevRun:
         pytest.fail(f"no gunicorn serving {app}")
 
     def stop(self, send: Callable[[], None]) -> int:
-        """``send`` a signal, wait for make; every process of the run must be gone."""
+        """``send`` a signal, wait for make; every process of the run must be gone, in
+        ``STOP_TIMEOUT`` (generous: a stop takes a second or two; this tells a hang)."""
         assert self.make is not None
         started = self.processes()
         send()
         returncode = self.make.wait(timeout=STOP_TIMEOUT)
-        deadline = time.monotonic() + 5
+        # Make may be gone first: its runner was killed, and the worker is still stopping.
+        deadline = time.monotonic() + STOP_TIMEOUT
         while time.monotonic() < deadline and any(running(pid) for pid in started):
             time.sleep(0.1)
         left = {pid: _cmdline(pid) for pid in started if running(pid)}
@@ -158,16 +169,20 @@ class DevRun:
         return returncode
 
     def __exit__(self, *exc_info: object) -> None:
-        """After a failed test too: nothing of the run may outlive it."""
-        if self.make is None or self.make.poll() is not None:
+        """After a failed test too: nothing of the run may outlive it, even if make is
+        gone (a test that killed the runner and found processes left, say)."""
+        if self.make is None:
             return
-        pids = self.processes()
-        with contextlib.suppress(OSError):
-            os.killpg(self.make.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.make.wait(timeout=STOP_TIMEOUT)
-        for pid in pids:
-            if running(pid):
+        if self.make.poll() is None:
+            self.processes()
+            with contextlib.suppress(OSError):
+                os.killpg(self.make.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.make.wait(timeout=STOP_TIMEOUT)
+        left = {pid for pid in self._seen if running(pid)}
+        left |= {child for parent in left for child in _descendants(parent)}
+        for pid in left:
+            with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
 
 
@@ -295,20 +310,97 @@ def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: P
         flow.read(port, key)
 
 
-def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> None:
+def _all_apps(data_dir: Path) -> tuple[DevRun, dict[str, int]]:
+    """``make dev`` on free ports, not yet started."""
     ports = {app.name: free_port() for app in dev.APPS}
     env = {app.port_var: str(ports[app.name]) for app in dev.APPS}
-    with DevRun("dev", env, data_dir) as run:
+    return DevRun("dev", env, data_dir), ports
+
+
+def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> None:
+    run, ports = _all_apps(data_dir)
+    with run:
         run.wait_for("Ctrl-C to stop", timeout=2 * READY_TIMEOUT)
+        keys = {flow.app: flow.write(ports[flow.app]) for flow in FLOWS}
         for flow in FLOWS:
-            flow.read(ports[flow.app], flow.write(ports[flow.app]))
+            flow.read(ports[flow.app], keys[flow.app])
         # Each app logged its requests, on lines prefixed by its name.
         for flow in FLOWS:
             run.wait_for(f"{flow.app.ljust(dev.PREFIX_WIDTH)} | {{", timeout=10)
+        # The README's full outage: chaos's gunicorn exits (code 0), the others keep serving.
+        with contextlib.suppress(OSError):  # no answer: the server ends
+            request(ports["chaos"], "GET", "/exit?scope=container", timeout=REQUEST_TIMEOUT)
+        run.wait_for("chaos: gunicorn exited with code 0; it stays down (its backend is stopped)", timeout=30)
+        for flow in FLOWS[:3]:
+            flow.read(ports[flow.app], keys[flow.app])
+        assert not port_open(ports["chaos"])
+        chaos_data = str(data_dir / "chaos")
+        assert not [pid for pid in run.processes() if running(pid) and chaos_data in " ".join(_cmdline(pid))]
         # Ctrl-C: SIGINT to the terminal's foreground process group (make and the runner).
         assert run.make is not None
         make_pid = run.make.pid
         run.stop(lambda: os.killpg(make_pid, signal.SIGINT))
+
+
+#: Every process a run starts: gunicorn (masters and workers), redis-server, dynalite, PostgreSQL.
+SERVERS = ("gunicorn", "redis-server", "dynalite", "postgres")
+
+
+@pytest.mark.parametrize("target", ["runner", "worker", "make's process group"])
+def test_nothing_outlives_a_runner_killed_with_sigkill(target: str, data_dir: Path) -> None:
+    """The runner (what make started), its worker, or make's whole process group."""
+    run, _ = _all_apps(data_dir)
+    with run:
+        run.wait_for("Ctrl-C to stop", timeout=2 * READY_TIMEOUT)
+        commands = " ".join(" ".join(_cmdline(pid)) for pid in run.processes())
+        assert all(server in commands for server in SERVERS), commands
+        assert run.make is not None
+        if target == "make's process group":
+            make_pid = run.make.pid
+            run.stop(lambda: os.killpg(make_pid, signal.SIGKILL))
+        else:
+            pid = run.runner() if target == "runner" else run.worker()
+            run.stop(lambda: os.kill(pid, signal.SIGKILL))
+        assert "Traceback" not in run.output
+
+
+STORM_RUNS = 32
+
+
+def _stop_patterns(run: DevRun) -> list[Callable[[], None]]:
+    """Ways to stop a run, each delivering SIGTERM (or SIGINT) twice at once somewhere."""
+    assert run.make is not None
+    make, runner, worker = run.make.pid, run.runner(), run.worker()
+
+    def twice(pid: int) -> Callable[[], None]:
+        def send() -> None:
+            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGTERM)
+
+        return send
+
+    return [
+        # make passes SIGTERM on to the runner: it gets two.
+        lambda: os.killpg(make, signal.SIGTERM),
+        twice(runner),
+        twice(worker),
+        # Ctrl-C: make and the runner get SIGINT.
+        lambda: os.killpg(make, signal.SIGINT),
+    ]
+
+
+def test_every_stop_ends_in_time_with_nothing_left(data_dir: Path) -> None:
+    """A signal handler that took a lock hung about one stop in 14: stop a run many
+    times, each a different way, every one with two signals at once."""
+    for attempt in range(STORM_RUNS):
+        port = free_port()
+        with DevRun("dev-users-redis", {"PORT": str(port)}, data_dir) as run:
+            run.wait_for(f"users-redis ready: http://{LOCALHOST}:{port}")
+            run.wait_for("Ctrl-C to stop")
+            patterns = _stop_patterns(run)
+            run.stop(patterns[attempt % len(patterns)])
+            assert "stopping" in run.output, f"attempt {attempt}:\n{run.output}"
+            assert "Traceback" not in run.output, f"attempt {attempt}:\n{run.output}"
 
 
 def test_dev_stops_the_backend_and_fails_when_gunicorn_dies(data_dir: Path) -> None:
