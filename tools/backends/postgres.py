@@ -18,7 +18,14 @@ from pathlib import Path
 from sqlalchemy import URL, create_engine, select, text
 from sqlalchemy.sql import column, table
 
-from tools.backends.process import LOCALHOST, ServerLifecycle, free_port, require_binary, wait_for_port
+from tools.backends.process import (
+    LOCALHOST,
+    ServerLifecycle,
+    free_port,
+    require_binary,
+    wait_for_port,
+    with_descendants,
+)
 
 SUPERUSER = "postgres"
 _OS_USER = "postgres"
@@ -122,6 +129,14 @@ class LocalPostgres(ServerLifecycle):
             time.sleep(0.05)
         with contextlib.suppress(RuntimeError):  # no server after all: nothing to stop
             self._run(self._pg_ctl, "stop", "-D", str(self._data_dir), "-m", "immediate", "-w")
+
+    def pids(self) -> list[int]:
+        """The postmaster and its children (each backend is a session of its own, so not
+        one process group)."""
+        pid_file = self._data_dir / "postmaster.pid"
+        if not self.running or not pid_file.is_file():
+            return []
+        return with_descendants(int(pid_file.read_text().split()[0]))
 
     def restart(self, mode: str = "fast") -> None:
         self.stop(mode)

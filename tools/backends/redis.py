@@ -85,6 +85,9 @@ class LocalRedis(_RedisBackend):
         if self._server is not None:
             self._server.stop()
 
+    def pids(self) -> list[int]:
+        return [] if self._server is None else self._server.pids()
+
 
 def _distinct_free_ports(count: int) -> list[int]:
     ports: list[int] = []
@@ -238,3 +241,6 @@ class LocalRedisCluster(_RedisBackend):
     def stop(self) -> None:
         for node in self._nodes:
             node.stop()
+
+    def pids(self) -> list[int]:
+        return [pid for node in self._nodes for pid in node.pids()]
