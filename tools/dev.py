@@ -106,8 +106,12 @@ def _redis(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]
 
 
 def _postgres(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]:
-    """PostgreSQL with the todo database; DB_SECRET shaped like the Secrets Manager secret."""
-    server = stack.enter_context(LocalPostgres(port, data_dir=data_dir / "postgres"))
+    """PostgreSQL with the todo database; DB_SECRET shaped like the Secrets Manager secret.
+
+    TLS on, with a CA made for this run in DB_CA_FILE: the app verifies the server as it
+    verifies Aurora with the image's RDS bundle (sslmode=verify-full).
+    """
+    server = stack.enter_context(LocalPostgres(port, data_dir=data_dir / "postgres", tls=True))
     secret = {
         "engine": "postgres",
         "host": process.LOCALHOST,
@@ -116,7 +120,7 @@ def _postgres(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, s
         "password": POSTGRES_PASSWORD,
         "dbname": server.create_database(TODO_DATABASE),
     }
-    return {"DB_SECRET": json.dumps(secret)}
+    return {"DB_SECRET": json.dumps(secret), "DB_CA_FILE": str(server.ca_file)}
 
 
 @dataclass(frozen=True)
