@@ -138,3 +138,65 @@ class Traffic:
         self._stop.set()
         assert self._thread is not None
         self._thread.join(timeout=10)
+
+
+@dataclass
+class PacedTraffic:
+    """GET / at ``rate`` requests per second, each on a fresh connection from a thread of
+    its own, so requests overlap as a browser's or a load balancer's do; bounded by
+    ``max_requests`` and ``max_seconds``. ``timeout`` is generous: while a lone worker
+    drains and is replaced, new connections wait in the listen backlog."""
+
+    port: int
+    rate: float = 50.0
+    max_requests: int = 500
+    max_seconds: float = 20.0
+    timeout: float = 30.0
+    ok: int = field(default=0, init=False)
+    failures: list[str] = field(default_factory=list, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _threads: list[threading.Thread] = field(default_factory=list, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def _one(self) -> None:
+        try:
+            status, body = get(self.port, "/", timeout=self.timeout)
+        except (OSError, http.client.HTTPException) as error:
+            failure = f"{type(error).__name__}: {error}"
+        else:
+            failure = "" if status == 200 and b"<h1>World</h1>" in body else f"HTTP {status}: {body[:200]!r}"
+        with self._lock:
+            if failure:
+                self.failures.append(failure)
+            else:
+                self.ok += 1
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        for sent in range(self.max_requests):
+            if self._stop.is_set() or time.monotonic() - start > self.max_seconds:
+                return
+            thread = threading.Thread(target=self._one, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+            # Paced from the start, not from the last send: the rate holds under load.
+            self._stop.wait(max(0.0, start + (sent + 1) / self.rate - time.monotonic()))
+
+    def __enter__(self) -> PacedTraffic:
+        self._threads.append(threading.Thread(target=self._run, name="paced-traffic", daemon=True))
+        self._threads[0].start()
+        return self
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` more requests succeeded."""
+        target = self.ok + count
+        deadline = time.monotonic() + timeout
+        while self.ok < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"traffic stalled at {self.ok} successes, failures: {self.failures[-3:]}")
+            time.sleep(0.01)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in list(self._threads):
+            thread.join(timeout=self.timeout + 5)
