@@ -1,9 +1,10 @@
-"""A TCP proxy on 127.0.0.1 that holds new connections before relaying them.
+"""TCP proxies on 127.0.0.1 that stand for what a client meets between itself and a
+datastore.
 
-It stands for what a client meets between itself and a datastore: a paused Aurora
-Serverless v2 cluster (its endpoint accepts the connection and answers only once the
-instance has resumed), or, holding forever, a server or network that accepts
-connections and then never answers.
+``HoldingProxy`` holds new connections before relaying them: a paused Aurora Serverless
+v2 cluster (its endpoint accepts the connection and answers only once the instance has
+resumed), or, holding forever, a server or network that accepts connections and then
+never answers. ``TcpProxy`` is the part every such proxy shares.
 """
 
 from __future__ import annotations
@@ -21,22 +22,16 @@ from tools.backends.process import LOCALHOST
 _CHUNK = 64 * 1024
 
 
-class HoldingProxy:
-    """Listens on 127.0.0.1:``port`` and relays each connection to ``upstream_port`` after
-    holding it ``hold`` seconds: the connection is accepted at once, but nothing it sends
-    is read or forwarded until then. ``hold=None`` holds every connection until the
-    proxy closes, and then ``upstream_port`` may be None (nothing behind it).
+class TcpProxy:
+    """Listens on 127.0.0.1:``port``; each connection is served by ``serve`` in a thread of
+    its own. ``drop_connections`` and leaving the ``with`` block end every connection
+    accepted so far, on both sides.
 
-    ``hold`` may change while the proxy runs (it applies to connections accepted
-    afterwards); ``drop_connections`` ends every connection it relays. Use it as a
-    context manager.
+    A subclass's ``serve`` passes the upstream sockets it opens to ``track``, so that they
+    are ended too.
     """
 
-    def __init__(self, upstream_port: int | None, *, hold: float | None = 0.0) -> None:
-        if upstream_port is None and hold is not None:
-            raise ValueError("a proxy with nothing behind it must hold forever (hold=None)")
-        self.upstream_port = upstream_port
-        self.hold = hold
+    def __init__(self) -> None:
         self._listener = socket.create_server((LOCALHOST, 0))
         self.port: int = self._listener.getsockname()[1]
         self._closing = threading.Event()
@@ -44,6 +39,9 @@ class HoldingProxy:
         self._sockets: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
         self.accepted = 0
+
+    def serve(self, downstream: socket.socket) -> None:
+        raise NotImplementedError
 
     def __enter__(self) -> Self:
         self._start(self._accept)
@@ -53,9 +51,10 @@ class HoldingProxy:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._closing.set()
-        # shutdown, not just close: it is what wakes a thread blocked in accept.
+        # shutdown, not just close: it is what wakes a thread blocked in accept or recv.
         with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)
+        self._threads[0].join(10)  # the listener's: no connection is added after it
         self.drop_connections()
         for thread in list(self._threads):
             thread.join(10)
@@ -63,27 +62,21 @@ class HoldingProxy:
 
     def drop_connections(self) -> None:
         """End every connection accepted so far, on both sides (as a server that stops
-        ends its sessions); connections accepted afterwards are relayed as before."""
+        ends its sessions); connections accepted afterwards are served as before."""
         with self._lock:
             sockets = list(self._sockets)
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
+    def track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+
     def _start(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
         self._threads.append(thread)
         thread.start()
-
-    def _track(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.add(sock)
-
-    def _forget(self, *socks: socket.socket) -> None:
-        with self._lock:
-            for sock in socks:
-                self._sockets.discard(sock)
-                sock.close()
 
     def _accept(self) -> None:
         while True:
@@ -92,21 +85,44 @@ class HoldingProxy:
             except OSError:  # shut down by __exit__
                 return
             self.accepted += 1
-            self._track(downstream)
-            self._start(self._serve, downstream, self.hold)
+            self.track(downstream)
+            self._start(self._serve, downstream)
 
-    def _serve(self, downstream: socket.socket, hold: float | None) -> None:
-        upstream: socket.socket | None = None
+    def _serve(self, downstream: socket.socket) -> None:
         try:
-            if self._closing.wait(hold) or self.upstream_port is None:
-                return
-            upstream = socket.create_connection((LOCALHOST, self.upstream_port))
-            self._track(upstream)
-            _relay(downstream, upstream)
+            self.serve(downstream)
         except OSError:  # either side gone, or ended by drop_connections
             pass
         finally:
-            self._forget(downstream, *([upstream] if upstream else []))
+            with self._lock:
+                ended = [sock for sock in self._sockets if sock is downstream or sock.fileno() == -1]
+                self._sockets.difference_update(ended)
+            downstream.close()
+
+
+class HoldingProxy(TcpProxy):
+    """Relays each connection to ``upstream_port`` after holding it ``hold`` seconds: the
+    connection is accepted at once, but nothing it sends is read or forwarded until
+    then. ``hold=None`` holds every connection until the proxy closes, and then
+    ``upstream_port`` may be None (nothing behind it).
+
+    ``hold`` may change while the proxy runs (it applies to connections accepted
+    afterwards); ``drop_connections`` ends every connection it relays.
+    """
+
+    def __init__(self, upstream_port: int | None, *, hold: float | None = 0.0) -> None:
+        if upstream_port is None and hold is not None:
+            raise ValueError("a proxy with nothing behind it must hold forever (hold=None)")
+        super().__init__()
+        self.upstream_port = upstream_port
+        self.hold = hold
+
+    def serve(self, downstream: socket.socket) -> None:
+        if self._closing.wait(self.hold) or self.upstream_port is None:
+            return
+        with socket.create_connection((LOCALHOST, self.upstream_port)) as upstream:
+            self.track(upstream)
+            _relay(downstream, upstream)
 
 
 def _relay(one: socket.socket, other: socket.socket) -> None:
