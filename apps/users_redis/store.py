@@ -77,7 +77,9 @@ def attempt_seconds(*, cluster: bool) -> float:
     """The longest one attempt of a command can wait: a connect, the reply to the
     connection's handshake (AUTH, CLIENT SETINFO) and the command's reply. A cluster
     client whose command failed discovers the nodes again before it gives up (one
-    more connection to the endpoint, and its CLUSTER SLOTS)."""
+    more connection to the endpoint, and its CLUSTER SLOTS). A retry starts only if
+    this much still fits before the deadline. (The first attempt of a new cluster client
+    discovers the nodes first as well: one connection more, still within the deadline.)"""
     one_connection = CONNECT_TIMEOUT + 2 * COMMAND_TIMEOUT
     return 2 * one_connection if cluster else one_connection
 
