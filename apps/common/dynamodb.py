@@ -30,9 +30,10 @@ T = TypeVar("T")
 #: are off and ``DynamoDB.call`` retries only while a whole attempt still fits.
 DEADLINE_SECONDS = 5.0
 #: Per attempt: the TCP and TLS connect, then each read of the answer. DynamoDB answers
-#: in milliseconds; a frozen endpoint is given up on after these.
+#: in milliseconds; a frozen endpoint is given up on after these. An attempt whose answer
+#: timed out can still be retried once within the deadline.
 CONNECT_TIMEOUT_SECONDS = 1.0
-READ_TIMEOUT_SECONDS = 2.0
+READ_TIMEOUT_SECONDS = 1.5
 #: The longest one attempt waits (a connect, then a read that times out).
 ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
 #: Attempts per call at most, when each still fits before the deadline.
