@@ -118,10 +118,14 @@ def _redis(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]
 
 
 def _postgres(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, str]:
-    """PostgreSQL with the todo database; DB_SECRET shaped like the Secrets Manager secret."""
+    """PostgreSQL with the todo database; DB_SECRET shaped like the Secrets Manager secret.
+
+    TLS on, with a CA made for this run in DB_CA_FILE: the app verifies the server as it
+    verifies Aurora with the image's RDS bundle (sslmode=verify-full).
+    """
     from tools.backends.postgres import SUPERUSER, LocalPostgres
 
-    server = stack.enter_context(LocalPostgres(port, data_dir=data_dir / "postgres"))
+    server = stack.enter_context(LocalPostgres(port, data_dir=data_dir / "postgres", tls=True))
     secret = {
         "engine": "postgres",
         "host": process.LOCALHOST,
@@ -130,7 +134,7 @@ def _postgres(stack: ExitStack, data_dir: Path, port: int | None) -> dict[str, s
         "password": POSTGRES_PASSWORD,
         "dbname": server.create_database(TODO_DATABASE),
     }
-    return {"DB_SECRET": json.dumps(secret)}
+    return {"DB_SECRET": json.dumps(secret), "DB_CA_FILE": str(server.ca_file)}
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 ``GET /`` the HTML page, ``/healthz``; ``/panic`` (500), ``/exit`` and ``/fatal``
 (the worker exits 1; ``?scope=container`` ends the gunicorn master too) and
-``/use-all-memory`` (the worker caps its address space at MEMORY_LIMIT_MB and dies of
-MemoryError), all 404 when CHAOS_ENABLED=false; ``/dynamodb/read`` and
+``/use-all-memory`` (the worker lets its other requests finish, caps its memory at its
+share of MEMORY_LIMIT_MB and dies of MemoryError), all 404 when CHAOS_ENABLED=false; ``/dynamodb/read`` and
 ``/dynamodb/write`` on TABLE_NAME. Environment: see ``chaos.settings``.
 """
 

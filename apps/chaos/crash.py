@@ -1,8 +1,9 @@
 """Endpoints that break the serving process on purpose, as in the article's Go app.
 
-Under gunicorn each worker is one process: ``/exit``, ``/fatal`` and
-``/use-all-memory`` end that worker (the master starts a new one) and every request
-in flight on it; ``?scope=container`` ends the master too, i.e. the container.
+Under gunicorn each worker is one process: ``/exit`` and ``/fatal`` end that worker
+(the master starts a new one) and every request in flight on it; ``?scope=container``
+ends the master too, i.e. the container. ``/use-all-memory`` first lets its worker's
+other requests finish, so it fails only its own.
 """
 
 from __future__ import annotations
@@ -11,17 +12,25 @@ import logging
 import os
 import resource
 import signal
+from pathlib import Path
 from typing import NoReturn
 
 from flask import Blueprint, current_app, request
 
-from common import BadRequest
+from common import BadRequest, worker
 
 log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 EXIT_STATUS = 1
 SCOPES = ("process", "container")
+#: Of the instance's memory, what the workers' caps leave to the gunicorn master (about
+#: 35 MB with the app preloaded) and to the rest of the container (page cache, gunicorn's
+#: heartbeat files in /dev/shm).
+MASTER_HEADROOM_MB = 128
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+#: The address space glibc reserves for a thread's malloc arena (HEAP_MAX_SIZE, 64-bit).
+ARENA_BYTES = 64 * MIB
 
 crash = Blueprint("crash", __name__)
 
@@ -62,19 +71,51 @@ def fatal() -> NoReturn:
     _exit(scope)
 
 
-def _cap_address_space(limit_bytes: int) -> None:
+def worker_share_mb(instance_mb: int, workers: int) -> int:
+    """Each worker's memory when ``workers`` share an instance of ``instance_mb``: what the
+    master's headroom leaves, split evenly. Together the workers' caps then stay within
+    the instance, even if all of them run out of memory at once: a worker capped at the
+    whole instance made the kernel's OOM killer end it (or another process) instead."""
+    return max((instance_mb - MASTER_HEADROOM_MB) // workers, 0)
+
+
+def _memory_pages(field: int) -> int:
+    """A field of /proc/self/statm, in bytes (0: the address space, 1: resident)."""
+    return int(Path("/proc/self/statm").read_text().split()[field]) * _PAGE_SIZE
+
+
+def _cap_memory(share_bytes: int) -> None:
+    """Cap the address space so that this process can hold ``share_bytes`` of memory at
+    most: what it holds now plus what is left of its share.
+
+    RLIMIT_AS counts reserved address space too, and a threaded worker reserves far more
+    than it uses (a stack per thread, 64 MB per malloc arena): a cap at the share alone
+    would leave it almost nothing. What the trap adds, it touches, so it is all memory.
+    One arena is set aside: once the cap refuses a new mapping, glibc's malloc grows
+    into the address space the thread's arena has already reserved, which the cap does
+    not see.
+    """
+    limit = _memory_pages(0) + max(share_bytes - _memory_pages(1) - ARENA_BYTES, 0)
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    soft = limit_bytes if hard == resource.RLIM_INFINITY else min(limit_bytes, hard)
+    soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @crash.get("/use-all-memory")
 def use_all_memory() -> NoReturn:
-    limit_mb: int = current_app.config["MEMORY_LIMIT_MB"]
+    instance_mb: int = current_app.config["MEMORY_LIMIT_MB"]
     chunk_mb: int = current_app.config["MEMORY_CHUNK_MB"]
+    serving = worker.current()
+    workers = serving.cfg.workers if serving else 1
+    share_mb = worker_share_mb(instance_mb, workers)
+    fields = {"limit_mb": share_mb, "instance_mb": instance_mb, "workers": workers}
+    log.warning("allocating until out of memory", extra={"fields": fields})
+    if serving is not None:
+        # Other requests on this worker would fail with MemoryError once it is at its
+        # cap, or be cut off when it exits: it takes no new ones, and they finish first.
+        worker.retire(serving)
     # The cap is what makes this die with MemoryError instead of taking the host down.
-    _cap_address_space(limit_mb * MIB)
-    log.warning("allocating until out of memory", extra={"fields": {"limit_mb": limit_mb}})
+    _cap_memory(share_mb * MIB)
     chunks: list[bytearray] = []
     try:
         while True:
@@ -82,11 +123,13 @@ def use_all_memory() -> NoReturn:
             chunks.append(bytearray(chunk_mb * MIB))
             log.info("memory consumed", extra={"fields": {"consumed_mb": len(chunks) * chunk_mb}})
     except MemoryError:
+        # Measured before letting go: the most this worker held.
+        held_mb = _memory_pages(1) // MIB
         consumed_mb = len(chunks) * chunk_mb
         chunks.clear()
         log.critical(
             "out of memory: worker exiting",
-            extra={"fields": {"consumed_mb": consumed_mb, "limit_mb": limit_mb}},
+            extra={"fields": {**fields, "consumed_mb": consumed_mb, "rss_mb": held_mb}},
         )
-    # A capped process cannot be trusted to serve again: exit rather than answer 500.
+    # A capped process cannot be trusted to serve again: exit, its request unanswered.
     os._exit(EXIT_STATUS)

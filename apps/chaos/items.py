@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from common.dynamodb import dynamodb_errors, lazy_dynamodb_client, put_new_item
+from common.dynamodb import DynamoDB, put_new_item
 
 PARTITION = "pk"
 #: Newest items per read: the partition grows with every write, a response must not.
@@ -31,17 +31,19 @@ items = Blueprint("items", __name__)
 class Items:
     def __init__(self, *, table_name: str, region: str, endpoint_url: str | None, max_attempts: int) -> None:
         self._table_name = table_name
-        self._client = lazy_dynamodb_client(endpoint_url, region, max_attempts=max_attempts)
+        self._dynamodb = DynamoDB(endpoint_url, region, max_attempts=max_attempts)
 
     def newest(self) -> list[dict[str, str]]:
-        with dynamodb_errors():
-            response = self._client.get().query(
-                TableName=self._table_name,
-                KeyConditionExpression="#pk = :pk",
-                ExpressionAttributeNames={"#pk": "pk"},
-                ExpressionAttributeValues={":pk": {"S": PARTITION}},
-                ScanIndexForward=False,
-                Limit=READ_LIMIT,
+        with self._dynamodb.request():
+            response = self._dynamodb.call(
+                lambda client: client.query(
+                    TableName=self._table_name,
+                    KeyConditionExpression="#pk = :pk",
+                    ExpressionAttributeNames={"#pk": "pk"},
+                    ExpressionAttributeValues={":pk": {"S": PARTITION}},
+                    ScanIndexForward=False,
+                    Limit=READ_LIMIT,
+                )
             )
         return [{"pk": item["pk"]["S"], "sk": item["sk"]["S"]} for item in response.get("Items", [])]
 
@@ -61,10 +63,9 @@ class Items:
                 "write_id": {"S": write_id},
             }
 
-        with dynamodb_errors():
-            client = self._client.get()
+        with self._dynamodb.request():
             item = put_new_item(
-                client,
+                self._dynamodb,
                 self._table_name,
                 "sk",
                 new_item,
@@ -77,12 +78,14 @@ class Items:
     def _stored(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The item stored under ``item``'s key, read consistently: a Query, the one read
         the stack grants (Query and PutItem only)."""
-        response = self._client.get().query(
-            TableName=self._table_name,
-            KeyConditionExpression="#pk = :pk AND #sk = :sk",
-            ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
-            ExpressionAttributeValues={":pk": item["pk"], ":sk": item["sk"]},
-            ConsistentRead=True,
+        response = self._dynamodb.call(
+            lambda client: client.query(
+                TableName=self._table_name,
+                KeyConditionExpression="#pk = :pk AND #sk = :sk",
+                ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+                ExpressionAttributeValues={":pk": item["pk"], ":sk": item["sk"]},
+                ConsistentRead=True,
+            )
         )
         found = response.get("Items", [])
         return found[0] if found else None

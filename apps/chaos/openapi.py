@@ -88,7 +88,8 @@ CRASH_PATHS: JsonObject = {
     ),
     "/use-all-memory": _get(
         "useAllMemory",
-        "Allocate until MemoryError at MEMORY_LIMIT_MB, then exit with status 1",
+        "Once the worker's other requests are done, allocate until MemoryError at its share of "
+        "MEMORY_LIMIT_MB, then exit with status 1",
         {"default": _NO_RESPONSE},
     ),
 }

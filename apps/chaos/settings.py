@@ -12,7 +12,8 @@ STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION", "CHAOS_ENABLE
 
 REQUIRED = ("TABLE_NAME", "AWS_REGION")
 
-#: The service's memory setting: a worker capped at it dies before the instance does.
+#: The service's memory setting (the instance's): the workers' caps share it, so a worker
+#: dies of MemoryError before the instance runs out (``chaos.crash.worker_share_mb``).
 DEFAULT_MEMORY_LIMIT_MB = 2048
 #: The article's step size; tests lower it (not set by the stack).
 DEFAULT_MEMORY_CHUNK_MB = 256

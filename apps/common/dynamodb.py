@@ -1,4 +1,4 @@
-"""DynamoDB client settings and error mapping shared by the apps that use DynamoDB.
+"""DynamoDB client, retries within a deadline and error mapping shared by the apps that use DynamoDB.
 
 boto3 is imported inside the functions: apps whose image does not install it can
 still import ``common``.
@@ -6,13 +6,15 @@ still import ``common``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
+from common import deadline
 from common.errors import ApiError, BackendUnavailable
 from common.lazy import Lazy
 
@@ -21,26 +23,36 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Pinned so behaviour does not change with the botocore version's default.
-RETRY_MODE: Final = "standard"
+T = TypeVar("T")
+
+#: A request's DynamoDB work (its calls, their retries and backoff) ends by then; then it
+#: answers 503 with Retry-After. botocore has no overall deadline: its own retries
+#: are off and ``DynamoDB.call`` retries only while a whole attempt still fits.
+DEADLINE_SECONDS = 5.0
+#: Per attempt: the TCP and TLS connect, then each read of the answer. DynamoDB answers
+#: in milliseconds; a frozen endpoint is given up on after these. An attempt whose answer
+#: timed out can still be retried once within the deadline.
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 1.5
+#: The longest one attempt waits (a connect, then a read that times out).
+ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+#: Attempts per call at most, when each still fits before the deadline.
 MAX_ATTEMPTS = 3
-CONNECT_TIMEOUT_SECONDS = 2
-READ_TIMEOUT_SECONDS = 5
+#: First backoff after a throttling error, and after any other retryable failure
+#: (botocore's standard values for DynamoDB); it doubles per attempt, with full jitter.
+THROTTLING_BACKOFF_SECONDS = 1.0
+TRANSIENT_BACKOFF_SECONDS = 0.025
 #: A ceiling, not an allocation (connections open when a request needs one): above any
 #: thread count a worker runs (GUNICORN_THREADS, default 8). With botocore's default of
 #: 10, each thread past the tenth would open and then drop a connection per request.
 MAX_POOL_CONNECTIONS = 64
 
-#: Error codes meaning "DynamoDB cannot take this request now": the client may retry.
-UNAVAILABLE_ERROR_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ProvisionedThroughputExceededException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-    }
+#: Error codes meaning "DynamoDB is throttling this request": retry, after a longer backoff.
+THROTTLING_ERROR_CODES = frozenset(
+    {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"}
 )
+#: Error codes meaning "DynamoDB cannot take this request now": the client may retry.
+UNAVAILABLE_ERROR_CODES = THROTTLING_ERROR_CODES | {"InternalServerError", "ServiceUnavailable"}
 
 #: Every AWS region name, as the partitions in botocore's ``partitions.json`` spell them
 #: (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1).
@@ -80,10 +92,9 @@ def _valid_endpoint_url(url: str) -> bool:
     return parts.scheme in ENDPOINT_SCHEMES and bool(_HOST.fullmatch(parts.hostname or ""))
 
 
-def dynamodb_client(
-    endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
-) -> DynamoDBClient:
-    """A DynamoDB client with explicit retries and timeouts.
+def dynamodb_client(endpoint_url: str | None, region: str | None) -> DynamoDBClient:
+    """A DynamoDB client with explicit timeouts and no retries of its own (see
+    ``DynamoDB.call``).
 
     ``endpoint_url`` is None on AWS and a local DynamoDB's URL in development. A new
     session per call because boto3's default session is not thread-safe.
@@ -92,7 +103,8 @@ def dynamodb_client(
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": RETRY_MODE, "max_attempts": max_attempts},
+        # Pinned, not botocore's default mode: one attempt, whatever the version.
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         max_pool_connections=MAX_POOL_CONNECTIONS,
@@ -102,41 +114,90 @@ def dynamodb_client(
     )
 
 
-def lazy_dynamodb_client(
-    endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
-) -> Lazy[DynamoDBClient]:
-    """``dynamodb_client``, made on first use: once per gunicorn worker (``common.lazy``)."""
-    return Lazy(lambda: dynamodb_client(endpoint_url, region, max_attempts=max_attempts))
+class DynamoDB:
+    """The app's DynamoDB client, made on first use (once per gunicorn worker,
+    ``common.lazy``), and its calls retried within each request's deadline."""
+
+    def __init__(
+        self, endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
+    ) -> None:
+        self._client: Lazy[DynamoDBClient] = Lazy(lambda: dynamodb_client(endpoint_url, region))
+        self._max_attempts = max_attempts
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """One request's DynamoDB work: its calls share one deadline (``DEADLINE_SECONDS``),
+        and its failures become API errors (``dynamodb_errors``)."""
+        with deadline.scope(DEADLINE_SECONDS), dynamodb_errors():
+            yield
+
+    def call(self, operation: Callable[[DynamoDBClient], T]) -> T:
+        """``operation(client)``, one DynamoDB call, tried again after a throttling or
+        unavailable error while another attempt still ends before the deadline."""
+        with deadline.scope(DEADLINE_SECONDS) as until:
+            return deadline.call_with_retries(
+                lambda: operation(self._client.get()),
+                deadline=until,
+                attempt_seconds=ATTEMPT_SECONDS,
+                max_attempts=self._max_attempts,
+                backoff_base=_backoff_base,
+            )
+
+
+def _error_code(error: Exception) -> str:
+    from botocore.exceptions import ClientError
+
+    return error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+
+
+def _unavailable(error: Exception) -> bool:
+    """DynamoDB cannot take the request now (unreachable, throttling, failing): retry later."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as EndpointUnreachable
+
+    # Every failure to connect (refused, timed out, TLS, proxy) and every failure of the
+    # HTTP exchange (connection closed, read timeout).
+    if isinstance(error, EndpointUnreachable | HTTPClientError):
+        return True
+    if not isinstance(error, ClientError):
+        return False
+    # A 5xx is the service's (or a proxy's) trouble even without a DynamoDB error code:
+    # botocore names a 502 HTML page's error "502".
+    status: int = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return _error_code(error) in UNAVAILABLE_ERROR_CODES or status >= 500
+
+
+def _backoff_base(error: Exception) -> float | None:
+    if not _unavailable(error):
+        return None
+    throttled = _error_code(error) in THROTTLING_ERROR_CODES
+    return THROTTLING_BACKOFF_SECONDS if throttled else TRANSIENT_BACKOFF_SECONDS
 
 
 @contextmanager
 def dynamodb_errors() -> Iterator[None]:
     """Turn DynamoDB failures into API errors: unavailable or throttling → 503 with
     ``Retry-After``; any other client error is our bug → logged, then a JSON 500."""
-    from botocore.exceptions import ClientError, HTTPClientError
-    from botocore.exceptions import ConnectionError as EndpointUnreachable
+    from botocore.exceptions import ClientError
 
     try:
         yield
-    # Every failure to connect (refused, timed out, TLS, proxy) and every failure of the
-    # HTTP exchange (connection closed, read timeout).
-    except (EndpointUnreachable, HTTPClientError) as error:
-        log.warning("DynamoDB unreachable: %s", error)
-        raise BackendUnavailable("DynamoDB is unavailable; retry later") from error
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        # A 5xx is the service's (or a proxy's) trouble even without a DynamoDB error code:
-        # botocore names a 502 HTML page's error "502".
-        if code in UNAVAILABLE_ERROR_CODES or status >= 500:
+        code = _error_code(error)
+        if _unavailable(error):
             log.warning("DynamoDB %s failed with %s", error.operation_name, code)
             raise BackendUnavailable("DynamoDB is busy; retry later") from error
         log.error("DynamoDB %s rejected the request: %s", error.operation_name, code, exc_info=error)
         raise ApiError("internal server error", status=500) from error
+    except Exception as error:
+        if not _unavailable(error):
+            raise
+        log.warning("DynamoDB unreachable: %s", error)
+        raise BackendUnavailable("DynamoDB is unavailable; retry later") from error
 
 
 def put_new_item(
-    client: DynamoDBClient,
+    dynamodb: DynamoDB,
     table_name: str,
     key: str,
     new_item: Callable[[], dict[str, Any]],
@@ -150,24 +211,29 @@ def put_new_item(
 
     Returns the item written. A write never replaces another one that was already
     acknowledged; ``attempts`` collisions in a row are our bug: a logged JSON 500,
-    "could not allocate a <what>". Call it inside ``dynamodb_errors()``.
+    "could not allocate a <what>". Call it inside ``dynamodb.request()``.
 
     A failed condition is not always a collision: when the response to a PutItem that
-    DynamoDB applied is lost (a dropped connection, a read timeout), botocore sends it
-    again, and that retry fails its condition against our own item. So on a failed
+    DynamoDB applied is lost (a dropped connection, a read timeout), ``DynamoDB.call``
+    sends it again, and that retry fails its condition against our own item. So on a failed
     condition ``stored(item)``, a consistent read of the stored item with ``item``'s key
     (or None), decides: equal to ``item`` is our write, returned as written; anything
     else is another writer's item. ``new_item`` must therefore make items that another
     write would not make equal (chaos: a write id), unless equal items may be one write
     (shortener: the same URL under the same code).
     """
+    condition = f"attribute_not_exists({key})"
+
+    def put(client: DynamoDBClient, item: dict[str, Any]) -> object:
+        return client.put_item(TableName=table_name, Item=item, ConditionExpression=condition)
+
     for _ in range(attempts):
         item = new_item()
         try:
-            client.put_item(
-                TableName=table_name, Item=item, ConditionExpression=f"attribute_not_exists({key})"
-            )
-        except client.exceptions.ConditionalCheckFailedException:
+            dynamodb.call(functools.partial(put, item=item))
+        except Exception as error:
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise
             if stored(item) == item:
                 # DynamoDB applied an earlier attempt of this very request.
                 log.info("%s written by an earlier attempt", what, extra={"fields": {key: item[key]}})

@@ -9,6 +9,10 @@ Environment:
 
 import gc
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from common.worker import Worker
 
 
 def _count(name: str, default: int) -> int:
@@ -53,6 +57,15 @@ def when_ready(server: object) -> None:
 # SIGHUP runs this file again (collector off) and preloads the app anew, then forks new
 # workers without calling when_ready: without this they would never collect garbage.
 on_reload = when_ready
+
+
+def post_worker_init(worker: "Worker") -> None:
+    """Called in each worker once it has the app: the app may reach its worker through
+    ``common.worker`` (chaos sizes and ends it)."""
+    # Imported here: the app, loaded by now, put ``common`` on the path.
+    from common import worker as serving
+
+    serving.attach(worker)
 
 
 graceful_timeout = 10

@@ -24,11 +24,22 @@ class Lazy(Generic[T]):
         self._value: T | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> T:
+    def get(self, timeout: float | None = None) -> T:
+        """The value; a thread that waits for another one making it waits ``timeout``
+        seconds at most (None: as long as that takes), then raises ``TimeoutError``.
+
+        A client that connects when it is made (Redis Cluster discovers its nodes) may
+        take its whole timeouts to fail: a request waiting behind it must not wait
+        longer than its own deadline.
+        """
         value = self._value
         if value is None:  # only until the first success: no lock on the request path after that
-            with self._lock:
+            if not self._lock.acquire(timeout=-1 if timeout is None else max(timeout, 0)):
+                raise TimeoutError("gave up waiting for another thread to make the client")
+            try:
                 if self._value is None:
                     self._value = self._make()
                 value = self._value
+            finally:
+                self._lock.release()
         return value

@@ -27,7 +27,7 @@ __all__ = ["create_app"]
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The app, configured from the environment; ``config`` overrides it (tests).
 
-    Extra config keys: ``DYNAMODB_MAX_ATTEMPTS`` (botocore attempts per request) and
+    Extra config keys: ``DYNAMODB_MAX_ATTEMPTS`` (attempts per DynamoDB call, within the deadline) and
     ``SHORTCODE_GENERATOR`` (a ``() -> str`` replacing the random code generator).
     """
     overrides = dict(config or {})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from common.dynamodb import dynamodb_errors, lazy_dynamodb_client, put_new_item
+from common.dynamodb import DynamoDB, put_new_item
 
 #: Tries at a fresh code before giving up; more than one collision in a row means a
 #: broken generator, not bad luck.
@@ -28,7 +28,7 @@ class LinkStore:
     ) -> None:
         self._table_name = table_name
         self._generate_code = generate_code
-        self._client = lazy_dynamodb_client(endpoint_url, region, max_attempts=max_attempts)
+        self._dynamodb = DynamoDB(endpoint_url, region, max_attempts=max_attempts)
 
     def create(self, long_url: str) -> str:
         """Store ``long_url`` under a new code; never overwrites an existing code."""
@@ -37,9 +37,9 @@ class LinkStore:
             code = self._generate_code()
             return {"shortcode": {"S": code}, "longurl": {"S": long_url}, "active": {"BOOL": True}}
 
-        with dynamodb_errors():
+        with self._dynamodb.request():
             item = put_new_item(
-                self._client.get(),
+                self._dynamodb,
                 self._table_name,
                 "shortcode",
                 new_link,
@@ -52,20 +52,21 @@ class LinkStore:
 
     def _stored(self, item: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The item stored under ``item``'s code, read consistently (GetItem)."""
-        stored: Mapping[str, Any] | None = (
-            self._client.get()
-            .get_item(TableName=self._table_name, Key={"shortcode": item["shortcode"]}, ConsistentRead=True)
-            .get("Item")
-        )
+        stored: Mapping[str, Any] | None = self._dynamodb.call(
+            lambda client: client.get_item(
+                TableName=self._table_name, Key={"shortcode": item["shortcode"]}, ConsistentRead=True
+            )
+        ).get("Item")
         return stored
 
     def long_url(self, code: str) -> tuple[str, bool] | None:
         """``(long_url, active)`` for ``code``, or None if there is no such code."""
-        client = self._client.get()
-        with dynamodb_errors():
+        with self._dynamodb.request():
             # Consistent: a link must resolve as soon as its POST has answered.
-            item = client.get_item(
-                TableName=self._table_name, Key={"shortcode": {"S": code}}, ConsistentRead=True
+            item = self._dynamodb.call(
+                lambda client: client.get_item(
+                    TableName=self._table_name, Key={"shortcode": {"S": code}}, ConsistentRead=True
+                )
             ).get("Item")
         if item is None:
             return None

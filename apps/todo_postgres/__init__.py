@@ -12,7 +12,7 @@ from flask import Flask
 from common import BackendUnavailable, create_base_app
 from common.openapi import serve_openapi
 from todo_postgres import settings
-from todo_postgres.db import Database
+from todo_postgres.db import STARTUP_DEADLINE_SECONDS, Database
 from todo_postgres.openapi import DOCUMENT
 from todo_postgres.routes import EXTENSION, bp
 
@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     database = Database(app.config[settings.DATABASE_URL_CONFIG])
     app.extensions[EXTENSION] = database
     try:
-        database.ensure_schema()
+        database.ensure_schema(STARTUP_DEADLINE_SECONDS)
     except BackendUnavailable:
         # Keep serving (/healthz stays green, the API answers 503); the first request
         # after the database comes back creates the schema.

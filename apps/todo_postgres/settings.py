@@ -2,13 +2,19 @@
 
 On App Runner the stack injects the database secret's JSON (Secrets Manager's
 ``host``, ``port``, ``username``, ``password``, ``dbname``) as the runtime secret
-``DB_SECRET``, so the app needs no AWS SDK call. Locally ``DATABASE_URL`` is a
-SQLAlchemy URL and wins over ``DB_SECRET`` when both are set.
+``DB_SECRET``, so the app needs no AWS SDK call. The connection it describes is TLS
+with the server verified (``sslmode=verify-full``: the chain against the CA bundle in
+``DB_CA_FILE``, by default where the image keeps AWS's RDS bundle, and the host name
+against the certificate).
+
+Locally ``DATABASE_URL`` is a SQLAlchemy URL, used as given, TLS settings included (a
+local server without TLS needs none), and wins over ``DB_SECRET`` when both are set.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +25,10 @@ STACK_ENV: frozenset[str] = frozenset({"DB_SECRET"})
 
 DATABASE_URL = "DATABASE_URL"
 DB_SECRET = "DB_SECRET"
+DB_CA_FILE = "DB_CA_FILE"
+
+#: Where the image keeps AWS's RDS CA bundle (every region's roots, global-bundle.pem).
+DEFAULT_CA_FILE = "/srv/certs/rds-global-bundle.pem"
 
 #: Flask config key holding the database URL (``str`` or ``sqlalchemy.URL``).
 DATABASE_URL_CONFIG = "DATABASE_URL"
@@ -33,8 +43,9 @@ class ConfigurationError(RuntimeError):
     """The environment does not describe a usable database; the message says what is missing."""
 
 
-def url_from_secret(raw: str) -> URL:
-    """The SQLAlchemy URL for a Secrets Manager database secret (extra keys such as ``engine`` ignored)."""
+def url_from_secret(raw: str, ca_file: str = DEFAULT_CA_FILE) -> URL:
+    """The SQLAlchemy URL for a Secrets Manager database secret (extra keys such as
+    ``engine`` ignored): TLS, the server verified against the CAs in ``ca_file``."""
     try:
         secret = json.loads(raw)
     except ValueError:
@@ -62,7 +73,23 @@ def url_from_secret(raw: str) -> URL:
         host=str(secret["host"]),
         port=port,
         database=str(secret.get("dbname") or _DEFAULT_DBNAME),
+        # verify-full: without the name check, any certificate the CAs signed would do,
+        # that of another database too; libpq's default (prefer) checks nothing at all.
+        query={"sslmode": "verify-full", "sslrootcert": ca_file},
     )
+
+
+def _ca_file(environ: Mapping[str, str]) -> str:
+    """``DB_CA_FILE`` (default ``DEFAULT_CA_FILE``), which must be a readable file: without
+    it every connection would fail, so the app refuses to start instead."""
+    path = environ.get(DB_CA_FILE) or DEFAULT_CA_FILE
+    if not (os.path.isfile(path) and os.access(path, os.R_OK)):
+        raise ConfigurationError(
+            f"{DB_CA_FILE}: no readable CA bundle at {path}: the database server's TLS certificate "
+            "cannot be verified (the image keeps AWS's RDS bundle at "
+            f"{DEFAULT_CA_FILE}; set {DB_CA_FILE} to use another file)"
+        )
+    return path
 
 
 def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -73,7 +100,7 @@ def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None
     if environ.get(DATABASE_URL):
         settings[DATABASE_URL_CONFIG] = environ[DATABASE_URL]
     elif environ.get(DB_SECRET):
-        settings[DATABASE_URL_CONFIG] = url_from_secret(environ[DB_SECRET])
+        settings[DATABASE_URL_CONFIG] = url_from_secret(environ[DB_SECRET], _ca_file(environ))
     else:
         raise ConfigurationError(
             f"no database configured: set {DB_SECRET} (Secrets Manager JSON: host, port, username, "

@@ -3,17 +3,21 @@
 The client is made on first use (``common.lazy``), not at startup, so an app whose
 Redis is down still starts and answers ``/healthz``; a failed connect is not cached, so
 the first request after Redis comes back makes it.
+
+Every command ends by ``DEADLINE_SECONDS``, whatever Redis does: redis-py's own retries
+are off (they nest: a retried command retries its connect too), and ``UserStore``
+retries within the deadline instead.
 """
 
 from __future__ import annotations
 
+import builtins
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from redis import Redis
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
 from redis.exceptions import (
     ClusterError,
@@ -26,7 +30,7 @@ from redis.exceptions import (
 )
 from redis.retry import Retry
 
-from common import BackendUnavailable
+from common import BackendUnavailable, deadline
 from common.lazy import Lazy
 from users_redis.model import User
 from users_redis.settings import RedisSettings
@@ -34,18 +38,26 @@ from users_redis.settings import RedisSettings
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "user:"
-#: Seconds to open a connection / wait for a reply: an outage answers 503 in seconds.
-CONNECT_TIMEOUT = 2.0
-COMMAND_TIMEOUT = 2.0
-#: One retry after a reconnect, so a connection pooled before a Redis restart or a
+#: A request's Redis work (connect, command, retry) ends by then; then it answers 503
+#: with Retry-After.
+DEADLINE_SECONDS = 5.0
+#: Seconds to open a connection (TCP and TLS) / to wait for each reply. MemoryDB answers
+#: in milliseconds; a frozen node is given up on after these.
+CONNECT_TIMEOUT = 0.5
+COMMAND_TIMEOUT = 0.5
+#: Two attempts: the retry reconnects, so a connection pooled before a Redis restart or a
 #: failover does not fail the request; more would only delay the 503 in an outage.
-RETRIES = 1
+ATTEMPTS = 2
+#: First backoff before the retry (doubled per attempt, with full jitter).
+BACKOFF_SECONDS = 0.05
 
-# Redis is down, unreachable, failing over, out of memory or rejecting our credentials:
-# the client should retry later. Anything else is a bug and stays a logged 500.
+# Redis is down, unreachable, failing over, out of memory or rejecting our credentials,
+# or another thread is still connecting (builtins.TimeoutError, from ``Lazy.get``): the
+# client should retry later. Anything else is a bug and stays a logged 500.
 _UNAVAILABLE = (
     ConnectionError,
     TimeoutError,
+    builtins.TimeoutError,
     ClusterError,
     RedisClusterException,
     TryAgainError,
@@ -54,14 +66,27 @@ _UNAVAILABLE = (
 )
 
 RedisClient = Redis | RedisCluster
+T = TypeVar("T")
 
 
 def user_key(email: str) -> str:
     return f"{KEY_PREFIX}{email}"
 
 
+def attempt_seconds(*, cluster: bool) -> float:
+    """The longest one attempt of a command can wait: a connect, the reply to the
+    connection's handshake (AUTH, CLIENT SETINFO) and the command's reply. A cluster
+    client whose command failed discovers the nodes again before it gives up (one
+    more connection to the endpoint, and its CLUSTER SLOTS). A retry starts only if
+    this much still fits before the deadline. (The first attempt of a new cluster client
+    discovers the nodes first as well: one connection more, still within the deadline.)"""
+    one_connection = CONNECT_TIMEOUT + 2 * COMMAND_TIMEOUT
+    return 2 * one_connection if cluster else one_connection
+
+
 def connect(settings: RedisSettings) -> RedisClient:
-    """A client for ``settings``; the cluster client connects to discover the nodes."""
+    """A client for ``settings``, without retries of its own; the cluster client connects
+    to discover the nodes."""
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
@@ -72,7 +97,7 @@ def connect(settings: RedisSettings) -> RedisClient:
         "socket_connect_timeout": CONNECT_TIMEOUT,
         "socket_timeout": COMMAND_TIMEOUT,
         "decode_responses": True,
-        "retry": Retry(ExponentialWithJitterBackoff(base=0.05, cap=0.5), retries=RETRIES),
+        "retry": Retry(NoBackoff(), retries=0),
     }
     if settings.cluster:
         # MemoryDB's endpoint is a DNS name that stays valid when nodes change:
@@ -89,22 +114,36 @@ class UserStore:
 
     def __init__(self, settings: RedisSettings) -> None:
         self._client: Lazy[RedisClient] = Lazy(lambda: connect(settings))
+        self._attempt_seconds = attempt_seconds(cluster=settings.cluster)
 
     def save(self, user: User) -> None:
         """Create the user, or replace the name of an existing one."""
-        with self._available() as client:
-            client.hset(user_key(user.email), mapping={"email": user.email, "name": user.name})
+        self._command(
+            lambda client: client.hset(user_key(user.email), mapping={"email": user.email, "name": user.name})
+        )
 
     def find(self, email: str) -> User | None:
-        with self._available() as client:
-            # decode_responses=True: keys and values are str.
-            fields = cast(dict[str, str], client.hgetall(user_key(email)))
+        # decode_responses=True: keys and values are str.
+        fields = cast(dict[str, str], self._command(lambda client: client.hgetall(user_key(email))))
         return User(email=fields["email"], name=fields["name"]) if fields else None
 
-    @contextmanager
-    def _available(self) -> Iterator[RedisClient]:
-        try:
-            yield self._client.get()
-        except _UNAVAILABLE as error:
-            log.warning("redis unavailable: %s: %s", type(error).__name__, error)
-            raise BackendUnavailable("user store unavailable, retry later") from error
+    def _command(self, command: Callable[[RedisClient], T]) -> T:
+        """``command(client)``, tried once more after a failure to reach Redis if that
+        attempt still ends by the deadline; 503 otherwise."""
+        with deadline.scope(DEADLINE_SECONDS) as until:
+            try:
+                return deadline.call_with_retries(
+                    # A thread making the client (cluster discovery) may hold others up.
+                    lambda: command(self._client.get(timeout=until.remaining())),
+                    deadline=until,
+                    attempt_seconds=self._attempt_seconds,
+                    max_attempts=ATTEMPTS,
+                    backoff_base=_backoff_base,
+                )
+            except _UNAVAILABLE as error:
+                log.warning("redis unavailable: %s: %s", type(error).__name__, error)
+                raise BackendUnavailable("user store unavailable, retry later") from error
+
+
+def _backoff_base(error: Exception) -> float | None:
+    return BACKOFF_SECONDS if isinstance(error, _UNAVAILABLE) else None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
+
+from tools.backends.process import children
+
+__all__ = ["children", "pids_of", "running"]
 
 
 def running(pid: int) -> bool:
@@ -14,15 +17,6 @@ def running(pid: int) -> bool:
         return False
     # The state is the first field after the command name, which may itself hold ")".
     return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def children(pid: int) -> set[int]:
-    """The direct children of ``pid``, whichever of its threads started them."""
-    found: set[int] = set()
-    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            found.update(int(child) for child in listing.read_text().split())
-    return found
 
 
 def pids_of(program: str, argument: str) -> list[int]:

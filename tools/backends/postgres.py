@@ -18,7 +18,15 @@ from pathlib import Path
 from sqlalchemy import URL, create_engine, select, text
 from sqlalchemy.sql import column, table
 
-from tools.backends.process import LOCALHOST, ServerLifecycle, free_port, require_binary, wait_for_port
+from tools.backends.process import (
+    LOCALHOST,
+    ServerLifecycle,
+    free_port,
+    require_binary,
+    wait_for_port,
+    with_descendants,
+)
+from tools.backends.tls import generate_ca, generate_server_certificate
 
 SUPERUSER = "postgres"
 _OS_USER = "postgres"
@@ -43,10 +51,18 @@ class LocalPostgres(ServerLifecycle):
 
     Without ``data_dir`` the cluster lives in a temp dir removed on exit; an existing
     ``data_dir`` is reused as is (``make dev`` keeps its data between runs).
+
+    With ``tls``, the server also speaks TLS (``ssl=on``), with a certificate for
+    ``127.0.0.1`` (its IP address only: ``localhost`` reaches it under a name the
+    certificate does not list) signed by a throwaway CA made for each ``with`` block,
+    ``ca_file``; clients may still connect without TLS.
     """
 
-    def __init__(self, port: int | None = None, *, data_dir: Path | None = None) -> None:
+    def __init__(self, port: int | None = None, *, data_dir: Path | None = None, tls: bool = False) -> None:
         super().__init__()
+        self.tls = tls
+        self.ca_file: Path | None = None
+        self._tls_options = ""
         self.port = port or free_port()
         self._temp_dir: Path | None = None
         self.data_dir = data_dir
@@ -91,7 +107,7 @@ class LocalPostgres(ServerLifecycle):
         """Start the server on ``self.port`` (again, after ``stop()``) and wait until it is ready."""
         if self.running:
             return
-        options = f"-p {self.port} -k {self._socket_dir} -c listen_addresses={LOCALHOST}"
+        options = f"-p {self.port} -k {self._socket_dir} -c listen_addresses={LOCALHOST}{self._tls_options}"
         if self._temp_dir is not None:
             # Throwaway data need not survive an OS crash; a server crash loses nothing.
             options += " -c fsync=off"
@@ -123,6 +139,14 @@ class LocalPostgres(ServerLifecycle):
         with contextlib.suppress(RuntimeError):  # no server after all: nothing to stop
             self._run(self._pg_ctl, "stop", "-D", str(self._data_dir), "-m", "immediate", "-w")
 
+    def pids(self) -> list[int]:
+        """The postmaster and its children (each backend is a session of its own, so not
+        one process group)."""
+        pid_file = self._data_dir / "postmaster.pid"
+        if not self.running or not pid_file.is_file():
+            return []
+        return with_descendants(int(pid_file.read_text().split()[0]))
+
     def restart(self, mode: str = "fast") -> None:
         self.stop(mode)
         self.start()
@@ -135,6 +159,8 @@ class LocalPostgres(ServerLifecycle):
         # A short path of its own: unix socket paths are limited to ~100 bytes.
         self._socket_dir = Path(tempfile.mkdtemp(prefix="pgsock-"))
         _make_owned_dir(self._socket_dir)
+        if self.tls:
+            self._make_certificates(self._socket_dir)
         if not (self.data_dir / "PG_VERSION").is_file():
             _make_owned_dir(self.data_dir)
             self._run(
@@ -142,11 +168,23 @@ class LocalPostgres(ServerLifecycle):
                 "--encoding=UTF8", "--locale=C", "--no-sync",
             )  # fmt: skip
 
+    def _make_certificates(self, directory: Path) -> None:
+        """The CA and the server's certificate and key, which PostgreSQL wants owned by
+        the user it runs as and readable by it alone."""
+        ca = generate_ca(directory, "local-postgres-test-ca")
+        cert_file, key_file = generate_server_certificate(directory, ca, names=[f"IP:{LOCALHOST}"])
+        if self._as_root:
+            for path in (cert_file, key_file):
+                shutil.chown(path, _OS_USER, _OS_USER)
+        self.ca_file = ca.cert_file
+        self._tls_options = f" -c ssl=on -c ssl_cert_file={cert_file} -c ssl_key_file={key_file}"
+
     def _cleanup(self) -> None:
         for path in (self._socket_dir, self._temp_dir):
             if path is not None:
                 shutil.rmtree(path, ignore_errors=True)
         self._socket_dir = None
+        self.ca_file = None
         if self._temp_dir is not None:
             self._temp_dir = None
             self.data_dir = None

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -94,6 +94,32 @@ def start(
             output.close()  # type: ignore[union-attr]
 
 
+def children(pid: int) -> set[int]:
+    """The direct children of ``pid``, whichever of its threads started them (Linux)."""
+    found: set[int] = set()
+    for listing in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.update(int(child) for child in listing.read_text().split())
+    return found
+
+
+def with_descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it, parents before their children."""
+    found, pending = [pid], [pid]
+    while pending:
+        below = sorted(children(pending.pop()) - set(found))
+        found += below
+        pending += below
+    return found
+
+
+def signal_all(pids: Sequence[int], sig: int) -> None:
+    """Send ``sig`` to each of ``pids`` that still exists."""
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
 def stop(process: subprocess.Popen[bytes], *, timeout: float = 10.0, sig: int = signal.SIGTERM) -> None:
     """Signal the process group, wait, then SIGKILL whatever is left."""
     if process.poll() is None:
@@ -133,6 +159,29 @@ class ServerLifecycle(abc.ABC):
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def pids(self) -> list[int]:
+        """The server's running processes (for ``frozen``); none when it is stopped."""
+        return []
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Every process of the server stopped (SIGSTOP) for the block, then continued
+        (SIGCONT), even if the block fails.
+
+        Frozen, the server still accepts TCP connections (the kernel completes them into
+        its listen backlog and acknowledges what clients send) but answers nothing: a
+        hung node, or one cut off by the network in the middle of a conversation.
+        """
+        pids = self.pids()
+        if not pids:
+            raise RuntimeError(f"{type(self).__name__} is not running: nothing to freeze")
+        # Children first, so that a parent stopped second sees nothing change under it.
+        signal_all(pids[::-1], signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            signal_all(pids, signal.SIGCONT)
 
     def _prepare(self) -> None:  # noqa: B027 (an optional hook, not abstract)
         """Set up what ``start`` needs once per ``with`` block (a data dir, say)."""
@@ -209,3 +258,6 @@ class LocalServer(ServerLifecycle):
         if self._process is not None:
             stop(self._process)
             self._process = None
+
+    def pids(self) -> list[int]:
+        return [] if self._process is None else with_descendants(self._process.pid)

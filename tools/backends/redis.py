@@ -8,17 +8,15 @@ username/password) runs its exact code path against it.
 from __future__ import annotations
 
 import secrets
-import subprocess
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 import redis
 
-from tools.backends import process
+from tools.backends import process, tls
 
 _REDIS_HINT = "install Redis 7+ (apt-get install redis-server; brew install redis)"
-_OPENSSL_HINT = "install the OpenSSL command line tool (apt-get install openssl)"
 _CLUSTER_SLOTS = 16384
 
 
@@ -85,6 +83,9 @@ class LocalRedis(_RedisBackend):
         if self._server is not None:
             self._server.stop()
 
+    def pids(self) -> list[int]:
+        return [] if self._server is None else self._server.pids()
+
 
 def _distinct_free_ports(count: int) -> list[int]:
     ports: list[int] = []
@@ -95,42 +96,17 @@ def _distinct_free_ports(count: int) -> list[int]:
     return ports
 
 
-def _openssl(openssl: str, *args: str) -> None:
-    result = subprocess.run([openssl, *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"openssl {args[0]} failed: {result.stderr.strip()}")
-
-
 def generate_certificates(directory: Path) -> tuple[Path, Path, Path]:
     """A throwaway CA and a server certificate for ``localhost`` signed by it.
 
     Like MemoryDB's, the certificate names a host, not the IP address the cluster's nodes
     announce: a client that checks node names against it fails, as it would on AWS.
 
-    Returns ``(ca_file, cert_file, key_file)``. Uses the openssl CLI: the ``cryptography``
-    package is not a project dependency.
+    Returns ``(ca_file, cert_file, key_file)``.
     """
-    openssl = process.require_binary("openssl", _OPENSSL_HINT)
-    ca_key, ca_file = directory / "ca.key", directory / "ca.crt"
-    key_file, cert_file = directory / "server.key", directory / "server.crt"
-    ec_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"]
-    _openssl(
-        openssl, "req", "-x509", *ec_key, "-keyout", str(ca_key), "-out", str(ca_file),
-        "-subj", "/CN=local-redis-test-ca",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    )  # fmt: skip
-    # Cluster nodes also present this certificate to each other on the bus: clientAuth too.
-    _openssl(
-        openssl, "req", "-x509", *ec_key, "-keyout", str(key_file), "-out", str(cert_file),
-        "-CA", str(ca_file), "-CAkey", str(ca_key), "-subj", "/CN=localhost",
-        "-addext", "basicConstraints=critical,CA:FALSE",
-        "-addext", "subjectAltName=DNS:localhost",
-        "-addext", "extendedKeyUsage=serverAuth,clientAuth",
-    )  # fmt: skip
-    for key in (ca_key, key_file):
-        key.chmod(0o600)
-    return ca_file, cert_file, key_file
+    ca = tls.generate_ca(directory, "local-redis-test-ca")
+    cert_file, key_file = tls.generate_server_certificate(directory, ca, names=["DNS:localhost"])
+    return ca.cert_file, cert_file, key_file
 
 
 class LocalRedisCluster(_RedisBackend):
@@ -238,3 +214,6 @@ class LocalRedisCluster(_RedisBackend):
     def stop(self) -> None:
         for node in self._nodes:
             node.stop()
+
+    def pids(self) -> list[int]:
+        return [pid for node in self._nodes for pid in node.pids()]

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 from tests.support.processes import children, running
 from tools import dev
@@ -100,27 +101,36 @@ class Traffic:
     port: int
     max_requests: int = 2000
     max_seconds: float = 20.0
+    #: Seconds each request may take.
+    timeout: float = 5.0
     ok: int = field(default=0, init=False)
     failures: list[str] = field(default_factory=list, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def _request(self) -> None:
+        """One GET /, its outcome counted."""
+        try:
+            status, body = get(self.port, "/", timeout=self.timeout)
+        except (OSError, http.client.HTTPException) as error:
+            failure = f"{type(error).__name__}: {error}"
+        else:
+            failure = "" if status == 200 and b"<h1>World</h1>" in body else f"HTTP {status}: {body[:200]!r}"
+        with self._lock:
+            if failure:
+                self.failures.append(failure)
+            else:
+                self.ok += 1
 
     def _run(self) -> None:
         deadline = time.monotonic() + self.max_seconds
         for _ in range(self.max_requests):
             if self._stop.is_set() or time.monotonic() > deadline:
                 return
-            try:
-                status, body = get(self.port, "/")
-            except (OSError, http.client.HTTPException) as error:
-                self.failures.append(f"{type(error).__name__}: {error}")
-            else:
-                if status == 200 and b"<h1>World</h1>" in body:
-                    self.ok += 1
-                else:
-                    self.failures.append(f"HTTP {status}: {body[:200]!r}")
+            self._request()
 
-    def __enter__(self) -> Traffic:
+    def __enter__(self) -> Self:
         self._thread = threading.Thread(target=self._run, name="traffic", daemon=True)
         self._thread.start()
         return self
@@ -137,4 +147,33 @@ class Traffic:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         assert self._thread is not None
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=self.timeout + 5)
+
+
+@dataclass
+class PacedTraffic(Traffic):
+    """GET / at ``rate`` requests per second, each on a fresh connection from a thread of
+    its own, so requests overlap as a browser's or a load balancer's do. ``timeout`` is
+    generous: while a lone worker drains and is replaced, new connections wait in the
+    listen backlog."""
+
+    max_requests: int = 500
+    timeout: float = 30.0
+    rate: float = 50.0
+    _requests: list[threading.Thread] = field(default_factory=list, init=False)
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        for sent in range(self.max_requests):
+            if self._stop.is_set() or time.monotonic() - start > self.max_seconds:
+                return
+            request = threading.Thread(target=self._request, daemon=True)
+            request.start()
+            self._requests.append(request)
+            # Paced from the start, not from the last send: the rate holds under load.
+            self._stop.wait(max(0.0, start + (sent + 1) / self.rate - time.monotonic()))
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        for request in self._requests:
+            request.join(timeout=self.timeout + 5)

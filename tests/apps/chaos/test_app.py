@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import NotFound
 
 from chaos import create_app
+from chaos.crash import MASTER_HEADROOM_MB, worker_share_mb
 from chaos.settings import SettingsError
 
 CRASH_PATHS = ("/panic", "/exit", "/fatal", "/use-all-memory")
@@ -69,3 +70,16 @@ def test_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     app = create_app({"CHAOS_ENABLED": True, "MEMORY_CHUNK_MB": 16})
     assert app.config["MEMORY_CHUNK_MB"] == 16
     assert app.test_client().get("/panic").status_code == 500
+
+
+@pytest.mark.parametrize(
+    ("instance_mb", "workers", "share_mb"),
+    [(2048, 1, 1920), (2048, 2, 960), (512, 4, 96), (100, 2, 0)],
+)
+def test_each_worker_is_capped_at_its_share_of_the_instance(
+    instance_mb: int, workers: int, share_mb: int
+) -> None:
+    """What the master's headroom leaves, split evenly: all workers out of memory at once
+    still fit the instance."""
+    assert worker_share_mb(instance_mb, workers) == share_mb
+    assert share_mb * workers + MASTER_HEADROOM_MB <= max(instance_mb, MASTER_HEADROOM_MB)

@@ -4,14 +4,11 @@ the server and is applied, its answer never reaches the client (a dropped connec
 
 from __future__ import annotations
 
-import contextlib
 import socket
-import threading
-from collections.abc import Callable
-from types import TracebackType
-from typing import BinaryIO, Self
+from typing import BinaryIO
 
 from tools.backends.process import LOCALHOST
+from tools.backends.proxy import TcpProxy
 
 #: The header naming a DynamoDB operation: ``DynamoDB_20120810.PutItem``.
 TARGET_HEADER = b"x-amz-target"
@@ -38,7 +35,7 @@ def _read_message(stream: BinaryIO) -> tuple[bytes, dict[bytes, bytes]] | None:
     return head + body, headers
 
 
-class LostResponseProxy:
+class LostResponseProxy(TcpProxy):
     """Listens on 127.0.0.1 and forwards each HTTP request to ``upstream_port``, relaying
     its response, except for the first ``drop`` requests for the operation ``operation``
     (e.g. ``PutItem``): those reach the server, which answers, then the proxy closes the
@@ -48,52 +45,12 @@ class LostResponseProxy:
     """
 
     def __init__(self, upstream_port: int, *, operation: str, drop: int = 1) -> None:
+        super().__init__()
         self._upstream_port = upstream_port
         self._operation = operation.encode()
         self._drops_left = drop
-        self._lock = threading.Lock()
-        self._listener = socket.create_server((LOCALHOST, 0))
-        self.endpoint_url = f"http://{LOCALHOST}:{self._listener.getsockname()[1]}"
+        self.endpoint_url = f"http://{LOCALHOST}:{self.port}"
         self.operations: list[str] = []
-        self._connections: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
-
-    def __enter__(self) -> Self:
-        self._start(self._accept)
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        # shutdown, not just close: it is what wakes a thread blocked in accept or recv.
-        # The listener first: once its thread has ended, no connection is added.
-        accepting, *_ = self._threads
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        accepting.join(10)
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(10)
-        self._listener.close()
-
-    def _start(self, target: Callable[..., None], *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                downstream, _ = self._listener.accept()
-            except OSError:  # shut down by __exit__
-                return
-            with self._lock:
-                self._connections.append(downstream)
-            self._start(self._relay, downstream)
 
     def _drops(self, headers: dict[bytes, bytes]) -> bool:
         """Record the request's operation; whether to lose its response."""
@@ -105,17 +62,13 @@ class LostResponseProxy:
             self._drops_left -= 1
             return True
 
-    def _relay(self, downstream: socket.socket) -> None:
-        # OSError: a connection closed by the client or by __exit__ ends the relay.
+    def serve(self, downstream: socket.socket) -> None:
         with (
-            contextlib.suppress(OSError),
-            downstream,
             socket.create_connection((LOCALHOST, self._upstream_port)) as upstream,
             downstream.makefile("rb") as from_client,
             upstream.makefile("rb") as from_server,
         ):
-            with self._lock:
-                self._connections.append(upstream)
+            self.track(upstream)
             while (request := _read_message(from_client)) is not None:
                 upstream.sendall(request[0])
                 # Read the whole answer first: the server has applied the request.

@@ -6,7 +6,14 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from common.dynamodb import dynamodb_client, dynamodb_setting_errors
+from common.dynamodb import (
+    ATTEMPT_SECONDS,
+    CONNECT_TIMEOUT_SECONDS,
+    DEADLINE_SECONDS,
+    READ_TIMEOUT_SECONDS,
+    dynamodb_client,
+    dynamodb_setting_errors,
+)
 
 BAD_REGIONS = ["us east 1", "us-east-1 ", "US-EAST-1", "useast1", "us-east", "eu_west_1", "us-east-1a"]
 BAD_ENDPOINTS = [
@@ -64,3 +71,19 @@ def test_endpoint_urls_botocore_takes_are_accepted(url: str) -> None:
 def test_both_malformed_settings_are_named() -> None:
     errors = dynamodb_setting_errors("us east 1", "127.0.0.1:8000")
     assert [error.split()[0] for error in errors] == ["AWS_REGION", "DYNAMODB_ENDPOINT_URL"]
+
+
+def test_the_client_has_no_retries_of_its_own_and_an_attempt_fits_the_deadline() -> None:
+    """botocore has no overall deadline and its backoff may exceed what is left of one:
+    ``DynamoDB.call`` retries instead, only while a whole attempt still fits."""
+    config = dynamodb_client("http://127.0.0.1:8000", "eu-west-1").meta.config
+    # botocore's stubs do not list Config's options as attributes.
+    options = {name: getattr(config, name) for name in ("retries", "connect_timeout", "read_timeout")}
+    assert options == {
+        "retries": {"mode": "standard", "total_max_attempts": 1},
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "read_timeout": READ_TIMEOUT_SECONDS,
+    }
+    assert CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS == ATTEMPT_SECONDS < DEADLINE_SECONDS
+    # An answer lost once (a read timeout) is asked for again, and the retry still fits.
+    assert READ_TIMEOUT_SECONDS + ATTEMPT_SECONDS <= DEADLINE_SECONDS

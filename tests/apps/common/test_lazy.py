@@ -62,3 +62,24 @@ def test_a_failure_is_not_kept_so_the_next_use_tries_again() -> None:
     value = lazy.get()
     assert lazy.get() is value
     assert make.calls == 2
+
+
+def test_a_thread_waiting_for_another_one_making_the_value_gives_up_after_its_timeout() -> None:
+    release = threading.Event()
+
+    def make_when_released() -> object:
+        release.wait(30)
+        return object()
+
+    lazy = Lazy(make_when_released)
+    maker = threading.Thread(target=lazy.get, daemon=True)
+    maker.start()
+    while not lazy._lock.locked():  # the maker is inside make()
+        time.sleep(0.001)
+    try:
+        with pytest.raises(TimeoutError):
+            lazy.get(timeout=0.05)
+    finally:
+        release.set()
+        maker.join(10)
+    assert lazy.get(timeout=0) is lazy.get()

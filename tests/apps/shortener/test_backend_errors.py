@@ -1,4 +1,5 @@
-"""DynamoDB trouble: unavailable or throttling is a 503 with Retry-After, our bug a 500."""
+"""DynamoDB trouble: unavailable or throttling is a 503 with Retry-After, our bug a 500
+(outages of a real DynamoDB: test_outage.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import (
@@ -21,36 +21,9 @@ from botocore.exceptions import (
 
 from common import ApiError, BackendUnavailable
 from common.dynamodb import dynamodb_errors
-from tests.apps.shortener.conftest import PARTITION_KEY, TABLE_NAME, AppFactory
-from tools.backends.dynamodb import LocalDynamoDB
+from tests.apps.shortener.conftest import AppFactory
 
 URL = "https://example.com/before-the-outage"
-
-
-@pytest.fixture
-def outage_dynamodb(tmp_path: Path) -> Iterator[LocalDynamoDB]:
-    """A dynalite of its own (on disk, so data survives a restart) to stop and start."""
-    with LocalDynamoDB(path=tmp_path / "dynalite") as server:
-        server.create_table(TABLE_NAME, partition_key=PARTITION_KEY)
-        yield server
-
-
-def test_outage_is_a_503_and_the_app_recovers(make_app: AppFactory, outage_dynamodb: LocalDynamoDB) -> None:
-    # One attempt: botocore's backoff between retries would only slow the test down.
-    app = make_app(DYNAMODB_ENDPOINT_URL=outage_dynamodb.endpoint_url, DYNAMODB_MAX_ATTEMPTS=1)
-    client = app.test_client()
-    code = client.post("/", data=URL).json["ShortCode"]  # type: ignore[index]
-
-    outage_dynamodb.stop()
-    for response in (client.get(f"/{code}"), client.post("/", data=URL)):
-        assert response.status_code == 503
-        assert response.json == {"error": "DynamoDB is unavailable; retry later"}
-        assert int(response.headers["Retry-After"]) > 0
-    assert client.get("/healthz").status_code == 200
-
-    outage_dynamodb.start()
-    assert client.get(f"/{code}").headers["Location"] == URL
-    assert client.post("/", data=URL).status_code == 200
 
 
 class _BadGateway(BaseHTTPRequestHandler):

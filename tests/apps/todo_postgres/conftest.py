@@ -18,7 +18,9 @@ from tools.backends.postgres import LocalPostgres
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[LocalPostgres]:
-    with LocalPostgres() as server:
+    """TLS on, as on Aurora: the app's DB_SECRET path verifies it (``postgres.ca_file``);
+    DATABASE_URL connections use it too (libpq's default, sslmode=prefer)."""
+    with LocalPostgres(tls=True) as server:
         yield server
 
 
@@ -36,8 +38,8 @@ def fresh_database_url(postgres: LocalPostgres) -> str:
 @pytest.fixture
 def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The developer's shell must not decide which database a test uses."""
-    monkeypatch.delenv(settings.DATABASE_URL, raising=False)
-    monkeypatch.delenv(settings.DB_SECRET, raising=False)
+    for name in (settings.DATABASE_URL, settings.DB_SECRET, settings.DB_CA_FILE):
+        monkeypatch.delenv(name, raising=False)
 
 
 def database_of(app: Flask) -> Database:

@@ -1,9 +1,12 @@
 """PostgreSQL stopped under write traffic: 503s during the outage, recovery on its own
-afterwards, and every write that got a 201 still there. PostgreSQL turned read-only (a
-failover demoting the writer, a hot standby): writes are 503s until it is writable again."""
+afterwards, and every write that got a 201 still there. PostgreSQL refusing, not
+answering or frozen: 503s by the deadline, /healthz throughout. PostgreSQL turned
+read-only (a failover demoting the writer, a hot standby): writes are 503s until it is
+writable again. A statement stuck on a lock: ended by the server's lock timeout."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,8 +18,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, NullPool, create_engine, make_url, text
 
 from tests.apps.todo_postgres.conftest import database_of
+from tests.support.outage import OUTAGES, answers_while_healthz_answers, outage
 from todo_postgres import create_app, settings
+from todo_postgres.db import LOCK_TIMEOUT_MS
 from tools.backends.postgres import LocalPostgres
+from tools.backends.proxy import HoldingProxy
 
 TASKS = "/api/v1/tasks"
 WRITERS = 3
@@ -169,3 +175,58 @@ def test_read_only_database_is_unavailable_for_writes_until_writable_again(
             make_read_only(admin, database, False)
         admin_engine.dispose()
         database_of(app).dispose()
+
+
+#: A shorter deadline than the app's (DEADLINE_SECONDS, long enough for a resume) keeps
+#: these tests short; what ends the waits is the same.
+TEST_DEADLINE_SECONDS = 3.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", OUTAGES)
+def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
+    postgres: LocalPostgres, database_url: str, no_database_env: None, name: str
+) -> None:
+    """With a pooled connection, as in steady traffic: refused, unanswered (a proxy), or
+    frozen (every PostgreSQL process stopped: its kernel still acknowledges, so only the
+    client's own bound ends the wait; it used to hang for good)."""
+    with HoldingProxy(postgres.port) as proxy:
+        url = make_url(database_url)
+        if name == "unanswered":
+            url = url.set(port=proxy.port)
+        app = create_app({settings.DATABASE_URL_CONFIG: url, "TESTING": True})
+        database_of(app).deadline_seconds = TEST_DEADLINE_SECONDS
+        try:
+            task = app.test_client().post(TASKS, json={"title": "before the outage"}).get_json()
+            with outage(name, postgres, proxy)():
+                answers = answers_while_healthz_answers(
+                    app,
+                    [
+                        lambda client: client.get(f"{TASKS}/{task['id']}"),
+                        lambda client: client.post(TASKS, json={"title": WHILE_DOWN}),
+                    ],
+                    within=2 * TEST_DEADLINE_SECONDS,
+                )
+            for response in answers:
+                assert_unavailable(response)
+
+            client = app.test_client()
+            assert client.get(f"{TASKS}/{task['id']}").get_json() == task
+            assert client.delete(f"{TASKS}/{task['id']}").status_code == 204
+        finally:
+            database_of(app).dispose()
+
+
+def test_a_statement_waiting_for_a_lock_is_ended_by_the_lock_timeout(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A slow statement is ended by the server, before the deadline: a lock wait after
+    LOCK_TIMEOUT_MS, sooner than the statement timeout."""
+    with database_of(app).connection() as conn:
+        assert conn.scalar(text("SHOW lock_timeout")) == f"{LOCK_TIMEOUT_MS // 1000}s"
+    with database_of(app).transaction() as holder:
+        holder.execute(text("LOCK TABLE tasks IN ACCESS EXCLUSIVE MODE"))
+        with caplog.at_level(logging.WARNING, logger="todo_postgres.db"):
+            assert_unavailable(client.get(TASKS))
+    assert "canceling statement due to lock timeout" in caplog.text
+    assert client.get(TASKS).get_json() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +35,14 @@ def secret(**fields: Any) -> str:
     return json.dumps({k: v for k, v in base.items() if v is not None})
 
 
+@pytest.fixture
+def ca_file(tmp_path: Path) -> str:
+    """A readable file where DB_CA_FILE must name one (only its existence is checked)."""
+    path = tmp_path / "bundle.pem"
+    path.write_text("not read by these tests\n")
+    return str(path)
+
+
 def test_stack_sets_only_the_runtime_secret() -> None:
     assert frozenset({"DB_SECRET"}) == settings.STACK_ENV
 
@@ -52,6 +61,7 @@ def test_create_app_fails_at_startup_without_database_config(no_database_env: No
 
 def test_database_url_is_used_as_given_and_wins_over_the_secret() -> None:
     url = "postgresql+psycopg2://me@127.0.0.1:5433/todo"
+    # No CA bundle needed either: DATABASE_URL says itself what TLS it wants.
     config = from_environ({"DATABASE_URL": url, "DB_SECRET": secret()})
     assert config == {"DATABASE_URL": url}
 
@@ -60,8 +70,8 @@ def test_database_given_in_overrides_needs_no_environment() -> None:
     assert from_environ({}, {"DATABASE_URL": "postgresql+psycopg2://x@127.0.0.1/x"}) == {}
 
 
-def test_secret_becomes_a_url_with_the_exact_password() -> None:
-    url = from_environ({"DB_SECRET": secret()})["DATABASE_URL"]
+def test_secret_becomes_a_url_with_the_exact_password(ca_file: str) -> None:
+    url = from_environ({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
     assert isinstance(url, URL)
     assert url.drivername == "postgresql+psycopg2"
     assert (url.username, url.password, url.host, url.port, url.database) == (
@@ -72,6 +82,23 @@ def test_secret_becomes_a_url_with_the_exact_password() -> None:
         "todo",
     )
     assert make_url(url.render_as_string(hide_password=False)).password == AWKWARD_PASSWORD
+
+
+def test_the_secret_connection_verifies_the_server_against_the_ca_bundle(ca_file: str) -> None:
+    url = from_environ({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
+    assert dict(url.query) == {"sslmode": "verify-full", "sslrootcert": ca_file}
+
+
+def test_the_ca_bundle_defaults_to_the_images_rds_bundle_and_must_exist(tmp_path: Path) -> None:
+    assert settings.DEFAULT_CA_FILE == "/srv/certs/rds-global-bundle.pem"
+    assert url_from_secret(secret()).query["sslrootcert"] == settings.DEFAULT_CA_FILE
+    for environ, path in (
+        ({}, settings.DEFAULT_CA_FILE),  # not on this machine: no image here
+        ({"DB_CA_FILE": str(tmp_path / "missing.pem")}, str(tmp_path / "missing.pem")),
+        ({"DB_CA_FILE": str(tmp_path)}, str(tmp_path)),  # a directory
+    ):
+        with pytest.raises(ConfigurationError, match=f"DB_CA_FILE: no readable CA bundle at {path}"):
+            from_environ({"DB_SECRET": secret(), **environ})
 
 
 def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None:
@@ -94,9 +121,9 @@ def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None
         (secret(port=5432.5), "port must be an integer from 1 to 65535"),
     ],
 )
-def test_bad_secret_is_a_clear_error_without_the_password(raw: str, problem: str) -> None:
+def test_bad_secret_is_a_clear_error_without_the_password(raw: str, problem: str, ca_file: str) -> None:
     with pytest.raises(ConfigurationError, match=problem) as raised:
-        from_environ({"DB_SECRET": raw})
+        from_environ({"DB_SECRET": raw, "DB_CA_FILE": ca_file})
     assert AWKWARD_PASSWORD not in str(raised.value)
 
 
@@ -131,6 +158,7 @@ def test_app_runs_from_the_secret_with_an_awkward_password(
         "DB_SECRET",
         secret(host="127.0.0.1", port=str(postgres.port), username=ROLE, dbname=password_role),
     )
+    monkeypatch.setenv("DB_CA_FILE", str(postgres.ca_file))
     app = create_app()
     try:
         client = app.test_client()
@@ -149,6 +177,7 @@ def test_wrong_password_is_refused_with_503(
         "DB_SECRET",
         secret(host="127.0.0.1", port=postgres.port, username=ROLE, password="wrong", dbname=password_role),
     )
+    monkeypatch.setenv("DB_CA_FILE", str(postgres.ca_file))
     app = create_app()
     try:
         response = app.test_client().get("/api/v1/tasks")

@@ -1,42 +1,69 @@
-"""Redis down, silent, out of memory or read-only: 503 JSON with Retry-After; the app recovers."""
+"""Redis down, unanswering, frozen, out of memory or read-only: 503 JSON with Retry-After by
+the deadline; /healthz answers throughout and the app recovers."""
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
+import contextlib
 
 import pytest
 import redis
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.apps.users_redis.conftest import Backend
 from tests.apps.users_redis.test_api import new_email
+from tests.support import outage as outage_support
+from tests.support.outage import OUTAGES, answers_while_healthz_answers, outage
 from tools.backends.process import free_port
+from tools.backends.proxy import HoldingProxy
+from tools.backends.redis import LocalRedis
 from users_redis import create_app, settings, store
 
 
 def assert_unavailable(response: TestResponse) -> None:
-    assert response.status_code == 503
-    assert response.is_json
-    assert response.get_json() == {"error": "user store unavailable, retry later"}
-    assert int(response.headers["Retry-After"]) > 0
+    outage_support.assert_unavailable(response, "user store unavailable, retry later")
 
 
-def test_outage_answers_503_and_the_app_recovers(backend: Backend, client: FlaskClient) -> None:
-    email = new_email()
-    assert client.post("/", json={"email": email, "name": "before"}).status_code == 200
+#: The outages each backend can show: a proxy cannot stand in front of a cluster, whose
+#: clients reach the nodes at the addresses the nodes announce.
+CASES = [
+    *(pytest.param("standalone", name, id=f"standalone-{name}") for name in OUTAGES),
+    *(pytest.param("cluster", name, id=f"cluster-{name}") for name in OUTAGES if name != "unanswered"),
+]
 
-    with backend.down():
-        assert_unavailable(client.post("/", json={"email": email, "name": "during"}))
-        assert_unavailable(client.get(f"/{email}"))
-        assert client.get("/healthz").status_code == 200
 
-    # Same app, same client object: pooled connections to the old server are replaced.
-    assert client.post("/", json={"email": email, "name": "after"}).status_code == 200
-    assert client.get(f"/{email}").get_json() == {"email": email, "name": "after"}
+@pytest.mark.parametrize(("kind", "name"), CASES)
+def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
+    request: pytest.FixtureRequest, kind: str, name: str
+) -> None:
+    backend: Backend = request.getfixturevalue(kind)
+    with contextlib.ExitStack() as stack:
+        proxy = None
+        config = backend.config
+        if name == "unanswered":
+            assert isinstance(backend.server, LocalRedis)
+            proxy = stack.enter_context(HoldingProxy(backend.server.port))
+            config = {settings.URL: f"redis://127.0.0.1:{proxy.port}"}
+        app = create_app(config)
+        email = new_email()
+        assert app.test_client().post("/", json={"email": email, "name": "before"}).status_code == 200
+
+        with outage(name, backend.server, proxy)():
+            answers = answers_while_healthz_answers(
+                app,
+                [
+                    lambda client: client.post("/", json={"email": email, "name": "during"}),
+                    lambda client: client.get(f"/{email}"),
+                ],
+                within=2 * store.DEADLINE_SECONDS,
+            )
+        for response in answers:
+            assert_unavailable(response)
+
+        # Same app, same client object: pooled connections to the old server are replaced.
+        client = app.test_client()
+        assert client.post("/", json={"email": email, "name": "after"}).status_code == 200
+        assert client.get(f"/{email}").get_json() == {"email": email, "name": "after"}
 
 
 def test_app_started_while_redis_is_down_connects_when_it_returns(backend: Backend) -> None:
@@ -74,45 +101,3 @@ def test_a_read_only_replica_is_unavailable_not_a_crash(standalone: Backend) -> 
         admin.replicaof("NO", "ONE")
         admin.close()
     assert client.post("/", json={"email": new_email(), "name": "x"}).status_code == 200
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """A ``redis://`` URL whose server accepts connections and never answers, like a
-    node that hangs or a network that drops replies."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        acceptor.join()
-        for connection in (*accepted, listener):
-            connection.close()
-
-
-def test_a_redis_that_never_answers_is_unavailable_not_a_hang(
-    silent_server: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Without the client's command timeout the request would wait forever."""
-    monkeypatch.setattr(store, "COMMAND_TIMEOUT", 0.2)
-    client = create_app({settings.URL: silent_server}).test_client()
-    answers: list[TestResponse] = []
-    request = threading.Thread(target=lambda: answers.append(client.get(f"/{new_email()}")), daemon=True)
-    request.start()
-    request.join(30)  # a hang guard, far above the 0.2 s timeout and its one retry
-
-    assert answers, "the request still waits on a Redis that never answers"
-    assert_unavailable(answers[0])
