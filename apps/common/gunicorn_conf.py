@@ -28,7 +28,7 @@ def _count(name: str, default: int) -> int:
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 # gthread, one worker per CPU, eight threads each: the best of the configurations
-# `make bench-server-configs` compared (README, "Benchmarks"). Threads overlap the
+# `make bench-server-configs` compared (docs/benchmarks.md). Threads overlap the
 # datastore round trips that dominate every app's requests; a second process on the
 # same CPU only adds switching between them.
 # The CPUs this process may run on, not the host's: a cpuset or taskset limits them.

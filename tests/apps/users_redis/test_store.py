@@ -14,7 +14,7 @@ from users_redis.store import DEADLINE_SECONDS, attempt_seconds, connect
 
 def test_replies_are_parsed_in_c_by_hiredis(standalone: Backend) -> None:
     """hiredis is in the image's requirements: with redis-py's pure-Python parser a `GET /<email>`
-    took about a tenth more server CPU (README, "Benchmarks")."""
+    took about a tenth more server CPU (docs/benchmarks.md)."""
     client = connect(redis_settings(standalone.config))
     assert isinstance(client, Redis)
     connection = client.connection_pool.get_connection()
