@@ -8,6 +8,7 @@ import datetime
 import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,8 @@ import pytest
 
 from tools import REPO_ROOT, dev
 from tools.bench import containers
-from tools.images import assets, base, engine
-from tools.images.container import container_env
+from tools.images import assets, base, ca_bundle, engine
+from tools.images.container import Container, container_env
 
 
 def _image_entry(directory: str, **source: Any) -> dict[str, Any]:
@@ -205,3 +206,30 @@ def test_bench_says_why_a_container_cold_start_was_not_measured(
         "200",
         "300 100 200",
     )
+
+
+def test_the_image_keeps_the_rds_bundle_where_todo_looks_for_it() -> None:
+    from todo_postgres import settings
+
+    assert ca_bundle.IMAGE_PATH == settings.DEFAULT_CA_FILE
+    dockerfile = (REPO_ROOT / "apps" / "Dockerfile").read_text()
+    assert f"ADD --chmod=644 ${{{ca_bundle.BUILD_ARG}}} {ca_bundle.IMAGE_PATH}" in dockerfile
+    assert (
+        f"ARG {ca_bundle.BUILD_ARG}=https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+        in dockerfile
+    )
+
+
+def test_the_stand_in_bundle_is_served_on_loopback(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\nstand-in\n-----END CERTIFICATE-----\n")
+    with ca_bundle.served(bundle) as url:
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            assert reply.read() == bundle.read_bytes()
+
+
+def test_a_host_ca_file_is_mounted_over_the_image_bundle() -> None:
+    container = Container("image", {"PORT": "18080", "DB_CA_FILE": "/tmp/test-ca.pem", "X": "1"})
+    assert "DB_CA_FILE" not in container.env
+    assert container.files == {"/tmp/test-ca.pem": ca_bundle.IMAGE_PATH}

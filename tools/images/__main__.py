@@ -13,6 +13,7 @@ other image shares. ``clean`` removes what this project made: the containers nam
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -22,17 +23,20 @@ from pathlib import Path
 
 from tools import REPO_ROOT
 from tools.backends.process import MissingPrerequisite
-from tools.images import assets, base, engine
+from tools.images import assets, base, ca_bundle, engine
 from tools.images.container import NAME_PREFIX
 
 MB = 1000 * 1000
 
 
-def build(asset: assets.ImageAsset) -> float:
+def build(asset: assets.ImageAsset, build_args: dict[str, str]) -> float:
     """Build ``asset`` in its staged directory; seconds taken. Beyond the CLI's options:
     layer caching (docker's default, not buildah's), the host's network (no bridge or
-    firewall rule is made on the host), and the host's TLS settings for RUN steps."""
+    firewall rule is made on the host), the host's TLS settings for RUN steps, and
+    ``build_args`` (the stand-in CA bundle's URL)."""
     extra = ["--layers", "--network", "host", *engine.build_mounts()]
+    for name, value in build_args.items():
+        extra += ["--build-arg", f"{name}={value}"]
     began = time.monotonic()
     engine.run(["buildah", *asset.build_args_for(extra)], cwd=asset.directory, capture=False)
     return time.monotonic() - began
@@ -76,9 +80,14 @@ def build_all(cdk_out: Path, base_kind: str) -> int:
     found = assets.image_assets(cdk_out)
     print(base.ensure(base_kind), flush=True)
     seconds = {}
-    for asset in found:
-        print(f"\n== {asset.app or asset.asset_id} ({', '.join(asset.stacks)}): {asset.tag}", flush=True)
-        seconds[asset.asset_id] = build(asset)
+    with contextlib.ExitStack() as stack:
+        build_args = {}
+        if base_kind == "stand-in":
+            build_args[ca_bundle.BUILD_ARG] = stack.enter_context(ca_bundle.served())
+            print(f"the RDS CA bundle: a stand-in, {ca_bundle.STAND_IN}", flush=True)
+        for asset in found:
+            print(f"\n== {asset.app or asset.asset_id} ({', '.join(asset.stacks)}): {asset.tag}", flush=True)
+            seconds[asset.asset_id] = build(asset, build_args)
     rows = size_report({asset.app or asset.asset_id: asset.image for asset in found})
     # "own": the layers no other of these images shares.
     print("\n| image | tag | size MB | own MB | build s |\n|---|---|---|---|---|")

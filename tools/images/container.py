@@ -13,10 +13,12 @@ from typing import Self
 
 from tools import dev, local_http
 from tools.backends import process
-from tools.images import engine
+from tools.images import ca_bundle, engine
 
 #: Every container this project starts is named so; ``clean`` removes only these.
 NAME_PREFIX = "apprunner-cdk-constructs-"
+#: todo_postgres's CA bundle variable: locally a file of the host (the test server's CA).
+CA_FILE_VARIABLE = "DB_CA_FILE"
 START_TIMEOUT = 60.0
 
 
@@ -34,7 +36,9 @@ class Container:
     """``podman run`` of ``image`` with ``env``; removed (by its name) on exit.
 
     The values of ``env`` reach podman through its own environment (``-e NAME``), not
-    its command line, where passwords would show in the process list.
+    its command line, where passwords would show in the process list. A ``DB_CA_FILE`` in
+    ``env`` (a CA bundle of the host) is mounted over the image's RDS bundle instead, so the
+    app reads its default path, as it does on AWS.
     """
 
     def __init__(
@@ -43,6 +47,8 @@ class Container:
         self.image = image
         self.cpus = cpus
         self.env = dict(env)
+        ca_file = self.env.pop(CA_FILE_VARIABLE, None)
+        self.files = {ca_file: ca_bundle.IMAGE_PATH} if ca_file else {}
         self.port = int(self.env["PORT"])
         self.name = f"{NAME_PREFIX}{label}-{secrets.token_hex(4)}"
         self.started = False
@@ -50,6 +56,8 @@ class Container:
     def start(self) -> None:
         names = [arg for name in sorted(self.env) for arg in ("-e", name)]
         args = ["run", "--detach", "--name", self.name, "--network", "host", *names]
+        for source, target in self.files.items():
+            args += ["--volume", f"{source}:{target}:ro"]
         if self.cpus is not None:
             args += ["--cpuset-cpus", ",".join(str(cpu) for cpu in sorted(self.cpus))]
         args.append(self.image)
