@@ -105,7 +105,8 @@ def test_a_malformed_auto_scaling_configuration_is_refused(tmp_path: Path) -> No
     with pytest.raises(
         ContextError,
         match=r"^context `chaos:auto_scaling_configuration` must be empty \(the stack's own\), `default` "
-        r"\(App Runner's\) or the ARN of an auto scaling configuration revision, got 'shared'\nin ChaosStack$",
+        r"\(App Runner's\) or the ARN of an auto scaling configuration revision, got 'shared'"
+        r"\nin ChaosStack$",
     ):
         build_app(new_app(tmp_path, **{"chaos:auto_scaling_configuration": "shared"}), nag=False)
 

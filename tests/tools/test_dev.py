@@ -15,9 +15,6 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,174 +23,29 @@ from typing import Any
 import pytest
 import redis
 
-from tests.support.processes import children, running
+from tests.support.dev_run import (
+    MAKE_ARGS,
+    READY_TIMEOUT,
+    STOP_TIMEOUT,
+    STRAY_ENV,
+    DevRun,
+    app_port,
+    cmdline,
+    dev_data_dir,
+    serving,
+)
+from tests.support.processes import running
 from tools import REPO_ROOT, dev
-from tools.backends.process import LOCALHOST, free_port, port_open
+from tools.backends.process import LOCALHOST, port_open
 from tools.local_http import request
 
 pytestmark = pytest.mark.slow
 
-MAKE = shutil.which("make") or "make"
-_INCLUDED = "include tools/dev.mk" in (REPO_ROOT / "Makefile").read_text()
-# -o install: a test run never reinstalls .venv or node_modules.
-MAKE_ARGS = [MAKE, "--no-print-directory", "-o", "install"]
-MAKE_ARGS += [] if _INCLUDED else ["-f", "Makefile", "-f", "tools/dev.mk"]
-READY_TIMEOUT = 90.0
-STOP_TIMEOUT = 30.0
-#: Set in the caller's shell: they must not reach the app and change its code path.
-STRAY_ENV = {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1"}
-
-
-# --- processes -----------------------------------------------------------------------
-
-
-def _descendants(pid: int) -> set[int]:
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        for child in children(pending.pop()) - found:
-            found.add(child)
-            pending.append(child)
-    return found
-
-
-def _cmdline(pid: int) -> list[str]:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-    return []
-
-
-def _postmasters(data_dir: Path) -> set[int]:
-    """PostgreSQL daemonizes (pg_ctl): it is nobody's child, its pid is in its data dir."""
-    return {
-        int(pid_file.read_text().split()[0])
-        for pid_file in data_dir.glob("*/postgres/postmaster.pid")
-        if pid_file.read_text().strip()
-    }
-
-
-# --- a dev run ---------------------------------------------------------------------
-
-
-class DevRun:
-    """``make <target>`` in its own session, its output collected, every process it starts tracked."""
-
-    def __init__(self, target: str, env: Mapping[str, str], data_dir: Path) -> None:
-        self._args = [*MAKE_ARGS, target]
-        self._env = {**os.environ, **STRAY_ENV, "DEV_DATA_DIR": str(data_dir), **env}
-        self._data_dir = data_dir
-        self._lines: list[str] = []
-        self._changed = threading.Condition()
-        self.make: subprocess.Popen[bytes] | None = None
-        self._seen: set[int] = set()
-
-    def __enter__(self) -> DevRun:
-        self.make = subprocess.Popen(
-            self._args,
-            cwd=REPO_ROOT,
-            env=self._env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        threading.Thread(target=self._collect, daemon=True).start()
-        return self
-
-    def _collect(self) -> None:
-        assert self.make is not None and self.make.stdout is not None
-        for raw in self.make.stdout:
-            with self._changed:
-                self._lines.append(raw.decode(errors="replace").rstrip("\n"))
-                self._changed.notify_all()
-
-    @property
-    def output(self) -> str:
-        with self._changed:
-            return "\n".join(self._lines)
-
-    def wait_for(self, text: str, timeout: float = READY_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while not any(text in line for line in self._lines):
-                remaining = deadline - time.monotonic()
-                assert self.make is not None
-                if remaining <= 0 or self.make.poll() is not None:
-                    pytest.fail(f"no {text!r} in the output of {self._args}:\n" + "\n".join(self._lines))
-                self._changed.wait(min(remaining, 0.5))
-
-    def processes(self) -> set[int]:
-        """Every process of this run so far: make's descendants and the PostgreSQL servers."""
-        assert self.make is not None
-        self._seen |= {self.make.pid} | _descendants(self.make.pid) | _postmasters(self._data_dir)
-        return self._seen
-
-    def runner(self) -> int:
-        """The ``python -m tools.dev`` process make started: the supervisor."""
-        assert self.make is not None
-        pids = [pid for pid in children(self.make.pid) if "tools.dev" in _cmdline(pid)]
-        assert len(pids) == 1, pids
-        return pids[0]
-
-    def worker(self) -> int:
-        """The runner's worker (``python -m tools.dev`` again), which starts the servers."""
-        pids = [pid for pid in children(self.runner()) if "tools.dev" in _cmdline(pid)]
-        assert len(pids) == 1, pids
-        return pids[0]
-
-    def gunicorn(self, app: str) -> tuple[int, dict[str, str]]:
-        """The pid and environment of ``app``'s gunicorn master (the worker's child serving it)."""
-        for pid in children(self.worker()):
-            environ = dict(
-                item.split("=", 1)
-                for item in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
-                if "=" in item
-            )
-            if environ.get("APP_MODULE") == app:
-                return pid, environ
-        pytest.fail(f"no gunicorn serving {app}")
-
-    def stop(self, send: Callable[[], None]) -> int:
-        """``send`` a signal, wait for make; every process of the run must be gone, in
-        ``STOP_TIMEOUT`` (generous: a stop takes a second or two; this tells a hang)."""
-        assert self.make is not None
-        started = self.processes()
-        send()
-        returncode = self.make.wait(timeout=STOP_TIMEOUT)
-        # Make may be gone first: its runner was killed, and the worker is still stopping.
-        deadline = time.monotonic() + STOP_TIMEOUT
-        while time.monotonic() < deadline and any(running(pid) for pid in started):
-            time.sleep(0.1)
-        left = {pid: _cmdline(pid) for pid in started if running(pid)}
-        assert not left, f"processes left behind: {left}\n{self.output}"
-        return returncode
-
-    def __exit__(self, *exc_info: object) -> None:
-        """After a failed test too: nothing of the run may outlive it, even if make is
-        gone (a test that killed the runner and found processes left, say)."""
-        if self.make is None:
-            return
-        if self.make.poll() is None:
-            self.processes()
-            with contextlib.suppress(OSError):
-                os.killpg(self.make.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.make.wait(timeout=STOP_TIMEOUT)
-        left = {pid for pid in self._seen if running(pid)}
-        left |= {child for parent in left for child in _descendants(parent)}
-        for pid in left:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-
 
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
-    """The runs' DEV_DATA_DIR. Not tmp_path: as root, PostgreSQL runs as the postgres
-    user, who cannot enter pytest's private temp dirs."""
-    path = Path(tempfile.mkdtemp(prefix="dev-test-"))
-    path.chmod(0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+    with dev_data_dir() as path:
+        yield path
 
 
 # --- each app's main flow -------------------------------------------------------------
@@ -287,19 +139,9 @@ def _assert_redis_needs_the_password(environ: Mapping[str, str]) -> None:
         assert user.ping()
 
 
-@contextlib.contextmanager
-def serving(app: str, port: int, data_dir: Path) -> Iterator[DevRun]:
-    """``make dev-<app>`` until it is ready; then SIGTERM to the runner stops it all with exit code 0."""
-    with DevRun(f"dev-{app}", {"PORT": str(port)}, data_dir) as run:
-        run.wait_for(f"{app} ready: http://{LOCALHOST}:{port}")
-        yield run
-        runner = run.runner()
-        assert run.stop(lambda: os.kill(runner, signal.SIGTERM)) == 0, run.output
-
-
 @pytest.mark.parametrize("flow", FLOWS, ids=[flow.app for flow in FLOWS])
 def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: Path) -> None:
-    port = free_port()
+    port = app_port()
     with serving(flow.app, port, data_dir) as run:
         key = flow.write(port)
         flow.read(port, key)
@@ -312,7 +154,7 @@ def test_dev_app_serves_stops_cleanly_and_keeps_its_data(flow: Flow, data_dir: P
 
 def _all_apps(data_dir: Path) -> tuple[DevRun, dict[str, int]]:
     """``make dev`` on free ports, not yet started."""
-    ports = {app.name: free_port() for app in dev.APPS}
+    ports = {app.name: app_port() for app in dev.APPS}
     env = {app.port_var: str(ports[app.name]) for app in dev.APPS}
     return DevRun("dev", env, data_dir), ports
 
@@ -335,7 +177,7 @@ def test_make_dev_runs_all_apps_in_one_prefixed_log_stream(data_dir: Path) -> No
             flow.read(ports[flow.app], keys[flow.app])
         assert not port_open(ports["chaos"])
         chaos_data = str(data_dir / "chaos")
-        assert not [pid for pid in run.processes() if running(pid) and chaos_data in " ".join(_cmdline(pid))]
+        assert not [pid for pid in run.processes() if running(pid) and chaos_data in " ".join(cmdline(pid))]
         # Ctrl-C: SIGINT to the terminal's foreground process group (make and the runner).
         assert run.make is not None
         make_pid = run.make.pid
@@ -352,7 +194,7 @@ def test_nothing_outlives_a_runner_killed_with_sigkill(target: str, data_dir: Pa
     run, _ = _all_apps(data_dir)
     with run:
         run.wait_for("Ctrl-C to stop", timeout=2 * READY_TIMEOUT)
-        commands = " ".join(" ".join(_cmdline(pid)) for pid in run.processes())
+        commands = " ".join(" ".join(cmdline(pid)) for pid in run.processes())
         assert all(server in commands for server in SERVERS), commands
         assert run.make is not None
         if target == "make's process group":
@@ -393,7 +235,7 @@ def test_every_stop_ends_in_time_with_nothing_left(data_dir: Path) -> None:
     """A signal handler that took a lock hung about one stop in 14: stop a run many
     times, each a different way, every one with two signals at once."""
     for attempt in range(STORM_RUNS):
-        port = free_port()
+        port = app_port()
         with DevRun("dev-users-redis", {"PORT": str(port)}, data_dir) as run:
             run.wait_for(f"users-redis ready: http://{LOCALHOST}:{port}")
             run.wait_for("Ctrl-C to stop")
@@ -404,7 +246,7 @@ def test_every_stop_ends_in_time_with_nothing_left(data_dir: Path) -> None:
 
 
 def test_dev_stops_the_backend_and_fails_when_gunicorn_dies(data_dir: Path) -> None:
-    port = free_port()
+    port = app_port()
     with DevRun("dev-chaos", {"PORT": str(port)}, data_dir) as run:
         run.wait_for(f"chaos ready: http://{LOCALHOST}:{port}")
         gunicorn, _ = run.gunicorn("chaos")
@@ -427,7 +269,7 @@ def _without(binary: str, tmp_path: Path) -> str:
 def test_missing_prerequisite_is_one_clear_line(
     app: str, binary: str, tmp_path: Path, data_dir: Path
 ) -> None:
-    env = {"PATH": _without(binary, tmp_path), "PORT": str(free_port())}
+    env = {"PATH": _without(binary, tmp_path), "PORT": str(app_port())}
     with DevRun(f"dev-{app}", env, data_dir) as run:
         assert run.make is not None
         assert run.make.wait(timeout=STOP_TIMEOUT) != 0
