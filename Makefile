@@ -11,6 +11,7 @@ CDK_OUT ?= cdk.out
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
+# On Node 20, tools/node_version.py says once, at install, what jsii would repeat at every run.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -51,8 +52,8 @@ $(VENV_STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ (it provides the CDK CLI and dynalite)" >&2; exit 1; }
-	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "Node.js 20+ is required (found $$(node --version)); Debian 12's nodejs package is 18: see https://github.com/nodesource/distributions" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 22 or 24 (it provides the CDK CLI and dynalite)" >&2; exit 1; }
+	@$(PYTHON) tools/node_version.py "$$(node --version)"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
