@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tomllib
 
 from tests.support.cdk_app import cdk_json_context
 from tools import REPO_ROOT, prices
@@ -19,9 +20,9 @@ def test_context_table_lists_every_key_with_its_cdk_json_default() -> None:
     assert documented == settings
 
 
-def test_quick_start_is_the_two_commands_ci_relies_on() -> None:
-    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
-    assert re.findall(r"^make \w+", quick_start, re.MULTILINE) == ["make synth", "make test"]
+def test_first_hour_is_the_two_commands_ci_relies_on() -> None:
+    first_hour = README.split("## First hour", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^make \w+", first_hour, re.MULTILINE) == ["make synth", "make test"]
     assert "make test" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
@@ -52,3 +53,11 @@ def test_platform_costs_are_the_ones_tools_prices_computes() -> None:
         f"{prices.express_idle_usd_per_month(shared_load_balancer=True):.2f}",
     ]
     assert f"${prices.APP_RUNNER_VCPU_HOUR_USD} per vCPU-hour" in section
+
+
+def test_license_file_is_the_license_pyproject_declares() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert (project["license"], project["license-files"]) == ("Apache-2.0", ["LICENSE"])
+    text = (REPO_ROOT / "LICENSE").read_text()
+    assert text.split()[:4] == ["Apache", "License", "Version", "2.0,"]
+    assert "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION" in text

@@ -8,25 +8,66 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from tests.support.gates import cfn_lint_findings, secret_literals
 from tools import REPO_ROOT
+from tools.cdk_cli import CDK
+
+SECTION = (
+    (REPO_ROOT / "README.md")
+    .read_text()
+    .split("## Using the constructs in your own CDK app", 1)[1]
+    .split("\n## ", 1)[0]
+)
 
 
 def readme_example() -> str:
-    section = (REPO_ROOT / "README.md").read_text().split("## Using the constructs in your own CDK app", 1)[1]
-    code: list[str] = re.findall(r"```python\n(.*?)```", section.split("\n## ", 1)[0], re.DOTALL)
+    code: list[str] = re.findall(r"```python\n(.*?)```", SECTION, re.DOTALL)
     assert len(code) == 1, "the section should hold exactly one Python example"
     return code[0]
 
 
+def readme_recipe() -> str:
+    (recipe,) = re.findall(r"```bash\n(.*?)```", SECTION, re.DOTALL)
+    return recipe
+
+
+def test_the_recipe_installs_the_cli_version_the_repository_pins() -> None:
+    pinned = json.loads((REPO_ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]
+    assert re.findall(r"npm install --no-save aws-cdk@(\S+)", readme_recipe()) == [pinned]
+    distribution = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["name"]
+    assert f"distribution {distribution}, import constructs_lib" in readme_recipe()
+
+
 def test_readme_example_synthesizes_a_clean_template(tmp_path: Path) -> None:
+    """As the recipe runs it: its Dockerfile, the example as app.py, the CDK CLI's synth."""
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "Dockerfile").write_text("FROM public.ecr.aws/docker/library/python:3.11-slim\n")
-    (tmp_path / "example.py").write_text(readme_example())
-    env = {**os.environ, "CDK_OUTDIR": str(tmp_path / "cdk.out"), "PYTHONPATH": str(REPO_ROOT)}
-    subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env, check=True, timeout=300)
+    (dockerfile,) = re.findall(r"^printf '(.*?)' > app/Dockerfile", readme_recipe(), re.MULTILINE)
+    (tmp_path / "app" / "Dockerfile").write_text(dockerfile.replace("\\n", "\n"))
+    (tmp_path / "app.py").write_text(readme_example())
+    (command,) = re.findall(
+        r"^npx (cdk synth --app \"python app.py\" --no-notices)$", readme_recipe(), re.MULTILINE
+    )
+    assert command == 'cdk synth --app "python app.py" --no-notices'
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    subprocess.run(
+        [
+            str(CDK),
+            "synth",
+            "--app",
+            f"{sys.executable} app.py",
+            "--no-notices",
+            "--quiet",
+            "--output",
+            "cdk.out",
+        ],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     template = json.loads((tmp_path / "cdk.out" / "MyService.template.json").read_text())
     types = {resource["Type"] for resource in template["Resources"].values()}
     assert {
