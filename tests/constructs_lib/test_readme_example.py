@@ -30,8 +30,9 @@ def readme_example() -> str:
 
 
 def readme_recipe() -> str:
-    (recipe,) = re.findall(r"```bash\n(.*?)```", SECTION, re.DOTALL)
-    return recipe
+    recipes: list[str] = re.findall(r"```bash\n(.*?)```", SECTION, re.DOTALL)
+    assert len(recipes) == 1, "the section should hold exactly one shell recipe"
+    return recipes[0]
 
 
 def test_the_recipe_installs_the_cli_version_the_repository_pins() -> None:
