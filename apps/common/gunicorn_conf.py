@@ -9,6 +9,7 @@ Environment:
 
 import gc
 import os
+import signal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,24 +49,49 @@ preload_app = True
 gc.disable()
 
 
-def when_ready(server: object) -> None:
-    """Called once the app is loaded and the socket bound, before any worker is forked."""
+def _freeze_and_collect(server: object) -> None:
     gc.freeze()
     gc.enable()
 
 
 # SIGHUP runs this file again (collector off) and preloads the app anew, then forks new
 # workers without calling when_ready: without this they would never collect garbage.
-on_reload = when_ready
+on_reload = _freeze_and_collect
+
+# A stop signal must reach every worker, even one forked a moment before it. Until a new
+# worker installs its own handlers it still has the master's, which only queue the signal
+# for a master loop the worker never runs: a SIGTERM in that window was lost, and the
+# master then waited the whole graceful_timeout before killing the worker (podman stop's
+# 10 s ran out first: exit 137). So the master blocks these signals across each fork, and
+# the worker unblocks them once its handlers are in place: a pending one is then
+# delivered to them.
+_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGQUIT})
+
+
+def _unblock_stop_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def when_ready(server: object) -> None:
+    """Called once the app is loaded and the socket bound, before any worker is forked."""
+    _freeze_and_collect(server)
+    # Registered here, once per master: SIGHUP runs this file again but not when_ready.
+    os.register_at_fork(after_in_parent=_unblock_stop_signals)
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """Called in the master just before it forks ``worker``."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
 
 
 def post_worker_init(worker: "Worker") -> None:
-    """Called in each worker once it has the app: the app may reach its worker through
-    ``common.worker`` (chaos sizes and ends it)."""
+    """Called in each worker once it has the app and its own signal handlers: the app may
+    reach its worker through ``common.worker`` (chaos sizes and ends it)."""
     # Imported here: the app, loaded by now, put ``common`` on the path.
     from common import worker as serving
 
     serving.attach(worker)
+    _unblock_stop_signals()
 
 
 graceful_timeout = 10

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +90,44 @@ def test_a_count_below_one_or_not_a_number_is_refused(name: str, value: str) -> 
     result = _config_values({name: value})
     assert result.returncode != 0
     assert f"ValueError: {name} must be a whole number of at least 1, got {value!r}" in result.stderr
+
+
+#: A config that is the image's, plus a pause in each new worker before it installs its
+#: signal handlers (post_fork runs there), announced by a file, so that a test can signal
+#: the master exactly while a worker is in that window. A short graceful_timeout keeps the
+#: failure quick: the master kills a worker that missed the signal once it runs out.
+_PAUSED_FORK_CONF = """\
+import pathlib, runpy, time
+globals().update(runpy.run_path({conf!r}))
+graceful_timeout = 3
+
+def post_fork(server, worker):
+    pathlib.Path({marker!r}).touch()
+    time.sleep(0.5)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGQUIT])
+def test_a_stop_signal_reaches_a_worker_still_starting(tmp_path: Path, sig: signal.Signals) -> None:
+    marker = tmp_path / "forked"
+    conf = tmp_path / "gunicorn_conf.py"
+    conf.write_text(_PAUSED_FORK_CONF.format(conf=str(dev.GUNICORN_CONF), marker=str(marker)))
+    port = process.free_port()
+    args = [*dev.gunicorn_args(port), "-c", str(conf), "--workers", "1", "tests.apps.common.gc_probe:app"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("APP_MODULE", None)
+    log_file = tmp_path / "gunicorn.log"
+    master = process.start(args, log_file=log_file, env=env)
+    try:
+        while not marker.exists():
+            assert master.poll() is None, log_file.read_text()
+            time.sleep(0.01)
+        master.send_signal(sig)
+        returncode = master.wait(timeout=30)
+    finally:
+        process.stop(master)
+    log = log_file.read_text()
+    # Without the signal mask across the fork the worker never sees the signal, and the
+    # master kills it when graceful_timeout runs out.
+    assert "SIGKILL" not in log, log
+    assert returncode == 0, log
