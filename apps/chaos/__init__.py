@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import Flask, Response
 
+from chaos import settings
 from chaos.crash import crash
 from chaos.items import EXTENSION, Items, items
 from chaos.openapi import document
-from chaos.settings import load_settings
 from common import create_base_app
 from common.openapi import serve_openapi
 
@@ -30,7 +30,7 @@ def home() -> Response:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = create_base_app(__name__, settings=load_settings(os.environ), overrides=config)
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
     app.add_url_rule("/", "home", home, methods=["GET"])
     app.extensions[EXTENSION] = Items(
         table_name=app.config["TABLE_NAME"],

@@ -30,10 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Extra config keys: ``DYNAMODB_MAX_ATTEMPTS`` (attempts per DynamoDB call, within the deadline) and
     ``SHORTCODE_GENERATOR`` (a ``() -> str`` replacing the random code generator).
     """
-    overrides = dict(config or {})
-    app = create_base_app(
-        __name__, settings=settings.load(os.environ, provided=overrides.keys()), overrides=overrides
-    )
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
     app.extensions[STORE] = LinkStore(
         table_name=app.config["TABLE_NAME"],
         region=app.config["AWS_REGION"],

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = create_base_app(__name__, settings=settings.from_environ(os.environ, config), overrides=config)
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
     database = Database(app.config[settings.DATABASE_URL_CONFIG])
     app.extensions[EXTENSION] = database
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,10 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides environment variables by name (e.g. ``{"REDIS_URL": ...}``) and
     any other Flask config; tests use it instead of changing ``os.environ``.
     """
-    overrides = dict(config or {})
-    app = create_base_app(
-        __name__, settings=settings.load(ChainMap(overrides, os.environ)), overrides=overrides
-    )
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
     app.extensions[EXTENSION] = UserStore(app.config["REDIS"])
     app.register_blueprint(blueprint)
     serve_openapi(app, DOCUMENT)
