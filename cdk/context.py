@@ -24,7 +24,7 @@ CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 CDK_KEY_PREFIXES = ("@", "aws:")
 
 #: The words a boolean flag accepts, in any case: the apps' boolean variables accept the
-#: same ones (``apps/common/settings.py``, which this module cannot import; a test holds
+#: same ones (``apps/common/environment.py``, which this module cannot import; a test holds
 #: the two sets equal).
 TRUE_WORDS: frozenset[str] = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS: frozenset[str] = frozenset({"0", "false", "no", "off"})

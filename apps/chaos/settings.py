@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from common.dynamodb import MAX_ATTEMPTS, dynamodb_setting_errors
-from common.settings import Environment, Overrides, SettingsError
+from common.environment import Environment, Overrides, SettingsError
 
 #: Exactly the variables the CDK stack sets on the App Runner service.
 STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION", "CHAOS_ENABLED", "MEMORY_LIMIT_MB"})
@@ -34,7 +34,7 @@ def _positive_int(env: Environment, name: str, default: int) -> int:
 
 
 def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
-    """Flask config from ``environ``, or ``SettingsError`` (``common.settings``).
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``).
 
     TABLE_NAME and AWS_REGION are required; CHAOS_ENABLED defaults to true,
     MEMORY_LIMIT_MB to 2048. DYNAMODB_ENDPOINT_URL (local DynamoDB) and

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from common.dynamodb import MAX_ATTEMPTS, dynamodb_setting_errors
-from common.settings import Environment, Overrides, SettingsError
+from common.environment import Environment, Overrides, SettingsError
 
 #: Set by the CDK stack on App Runner (both required).
 STACK_ENV: frozenset[str] = frozenset({"TABLE_NAME", "AWS_REGION"})
@@ -18,7 +18,7 @@ MAX_CONTENT_LENGTH = 4 * 1024
 
 
 def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
-    """Flask config from ``environ``, or ``SettingsError`` (``common.settings``)."""
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``)."""
     env = Environment(environ, overrides)
     env.require(
         "shortener",

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import URL
 
-from common.settings import Environment, Overrides, SettingsError
+from common.environment import Environment, Overrides, SettingsError
 
 #: Variables the CDK stack sets on App Runner (``DB_SECRET`` is a runtime secret).
 STACK_ENV: frozenset[str] = frozenset({"DB_SECRET"})
@@ -91,7 +91,7 @@ def _ca_file(env: Environment) -> str:
 
 
 def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
-    """Flask config from ``environ``, or ``SettingsError`` (``common.settings``); a
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``); a
     ``DATABASE_URL`` in ``overrides`` may be a ``sqlalchemy.URL`` (it is the caller's, so
     ``env.config`` leaves it out of what is loaded: its text would hide the password)."""
     env = Environment(environ, overrides)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from common.settings import Environment, Overrides, SettingsError
+from common.environment import Environment, Overrides, SettingsError
 
 ENDPOINT = "MEMORYDB_CLUSTER_ENDPOINT"
 USERNAME = "MEMORYDB_USERNAME"
@@ -50,7 +50,7 @@ class RedisSettings:
 
 
 def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
-    """Flask config from ``environ``, or ``SettingsError`` (``common.settings``)."""
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``)."""
     return {"REDIS": redis_settings(environ, overrides)}
 
 

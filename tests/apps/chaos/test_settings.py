@@ -4,7 +4,7 @@ import pytest
 
 from chaos import create_app
 from chaos.settings import STACK_ENV, load
-from common.settings import SettingsError
+from common.environment import SettingsError
 
 REQUIRED_ENV = {"TABLE_NAME": "items", "AWS_REGION": "eu-west-1"}
 

@@ -7,7 +7,7 @@ import importlib
 import pytest
 from flask import Flask
 
-from common.settings import SettingsError
+from common.environment import SettingsError
 from shortener import create_app, settings
 from tests.apps.shortener.conftest import AppFactory
 

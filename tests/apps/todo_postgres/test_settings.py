@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
-from common.settings import SettingsError
+from common.environment import SettingsError
 from tests.apps.todo_postgres.conftest import database_of
 from todo_postgres import create_app, settings
 from todo_postgres.settings import load, url_from_secret

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from common.settings import SettingsError
+from common.environment import SettingsError
 from tools.backends.process import free_port
 from users_redis import create_app, settings
 from users_redis.settings import RedisSettings

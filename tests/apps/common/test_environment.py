@@ -1,4 +1,4 @@
-"""``common.settings``: the one way every app reads its environment."""
+"""``common.environment``: the one way every app reads its environment."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from aws_cdk import App
 from cdk.context import FALSE_WORDS as CONTEXT_FALSE_WORDS
 from cdk.context import TRUE_WORDS as CONTEXT_TRUE_WORDS
 from cdk.context import Context, ContextError
-from common.settings import FALSE_WORDS, TRUE_WORDS, Environment, SettingsError, parse_bool
+from common.environment import FALSE_WORDS, TRUE_WORDS, Environment, SettingsError, parse_bool
 
 EVERY_WORD = sorted(TRUE_WORDS | FALSE_WORDS | CONTEXT_TRUE_WORDS | CONTEXT_FALSE_WORDS)
 
