@@ -15,7 +15,7 @@ from typing import Any
 
 #: The words a boolean variable accepts, in any case and with surrounding whitespace.
 #: ``cdk/context.py`` (which cannot import the apps) accepts the same ones for context
-#: flags; tests/apps/common/test_settings.py holds the two sets equal.
+#: flags; tests/apps/common/test_environment.py holds the two sets equal.
 TRUE_WORDS: frozenset[str] = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS: frozenset[str] = frozenset({"0", "false", "no", "off"})
 
