@@ -23,6 +23,12 @@ CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 #: Keys of the CDK's own (feature flags, ``aws:cdk:...``): passed on, never checked.
 CDK_KEY_PREFIXES = ("@", "aws:")
 
+#: The words a boolean flag accepts, in any case: the apps' boolean variables accept the
+#: same ones (``apps/common/environment.py``, which this module cannot import; a test holds
+#: the two sets equal).
+TRUE_WORDS: frozenset[str] = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS: frozenset[str] = frozenset({"0", "false", "no", "off"})
+
 T = TypeVar("T", bound=str)
 V = TypeVar("V")
 
@@ -79,9 +85,9 @@ class Context:
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()
-        if text in {"true", "1", "yes"}:
+        if text in TRUE_WORDS:
             return True
-        if text in {"false", "0", "no"}:
+        if text in FALSE_WORDS:
             return False
         raise ContextError(f"context `{key}` must be true or false, got {raw!r}")
 

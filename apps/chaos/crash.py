@@ -1,4 +1,4 @@
-"""Endpoints that break the serving process on purpose, as in the article's Go app.
+"""Breaking the serving process on purpose: what the crash routes (``chaos.routes``) do.
 
 Under gunicorn each worker is one process: ``/exit`` and ``/fatal`` end that worker
 (the master starts a new one) and every request in flight on it; ``?scope=container``
@@ -15,7 +15,7 @@ import signal
 from pathlib import Path
 from typing import NoReturn
 
-from flask import Blueprint, current_app, request
+from flask import request
 
 from common import BadRequest, worker
 
@@ -32,10 +32,9 @@ _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 #: The address space glibc reserves for a thread's malloc arena (HEAP_MAX_SIZE, 64-bit).
 ARENA_BYTES = 64 * MIB
 
-crash = Blueprint("crash", __name__)
 
-
-def _scope() -> str:
+def requested_scope() -> str:
+    """The request's ``scope`` (default ``process``), or ``BadRequest``."""
     scope = request.args.get("scope", "process")
     if scope not in SCOPES:
         raise BadRequest(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
@@ -52,21 +51,12 @@ def _exit(scope: str) -> NoReturn:
     os._exit(EXIT_STATUS)
 
 
-@crash.get("/panic")
-def panic() -> NoReturn:
-    raise RuntimeError("oh no")
-
-
-@crash.get("/exit")
-def exit_process() -> NoReturn:
-    scope = _scope()
+def exit_requested(scope: str) -> NoReturn:
     log.warning("exit requested", extra={"fields": {"scope": scope}})
     _exit(scope)
 
 
-@crash.get("/fatal")
-def fatal() -> NoReturn:
-    scope = _scope()
+def fatal_error(scope: str) -> NoReturn:
     log.critical("fatal error", extra={"fields": {"scope": scope}})
     _exit(scope)
 
@@ -101,10 +91,9 @@ def _cap_memory(share_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-@crash.get("/use-all-memory")
-def use_all_memory() -> NoReturn:
-    instance_mb: int = current_app.config["MEMORY_LIMIT_MB"]
-    chunk_mb: int = current_app.config["MEMORY_CHUNK_MB"]
+def use_all_memory(instance_mb: int, chunk_mb: int) -> NoReturn:
+    """Allocate ``chunk_mb`` at a time until this worker's share of ``instance_mb`` is
+    used up, then exit with ``EXIT_STATUS``, the request unanswered."""
     serving = worker.current()
     workers = serving.cfg.workers if serving else 1
     share_mb = worker_share_mb(instance_mb, workers)
@@ -119,7 +108,7 @@ def use_all_memory() -> NoReturn:
     chunks: list[bytearray] = []
     try:
         while True:
-            # bytearray(n) zero-fills, so the pages are really touched, as in the Go app.
+            # bytearray(n) zero-fills, so every page is touched and held, not only reserved.
             chunks.append(bytearray(chunk_mb * MIB))
             log.info("memory consumed", extra={"fields": {"consumed_mb": len(chunks) * chunk_mb}})
     except MemoryError:

@@ -34,7 +34,7 @@ def _get(operation_id: str, summary: str, responses: JsonObject, **extra: object
 _APP_PATHS: JsonObject = {
     "/": _get(
         "home",
-        "The article's Hello World page",
+        "A Hello World HTML page",
         {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}},
     ),
     "/dynamodb/read": _get(

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-class Lazy(Generic[T]):
+class MadeOnFirstUse(Generic[T]):
     """``make()``'s result, made by the first ``get`` (one thread makes it, the others
     wait). A failure is not kept: the next ``get`` tries again, so the first request
     after a backend comes back makes the client."""
@@ -43,3 +43,8 @@ class Lazy(Generic[T]):
             finally:
                 self._lock.release()
         return value
+
+
+#: The former name, kept only while ``common/dynamodb.py`` (under other changes now)
+#: still imports it; it read like ``aws_cdk.Lazy``, a CDK token, which this is not.
+Lazy = MadeOnFirstUse

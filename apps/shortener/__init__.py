@@ -1,8 +1,7 @@
 """URL shortener: ``POST /`` a long URL, ``GET /<code>`` redirects to it; links in DynamoDB.
 
-The Python take on the Go app of "Use AWS App Runner, DynamoDB, and CDK To Deploy and
-Run a Cloud-native Go App": same routes, same ``{"ShortCode": ...}`` response and the
-same item attributes.
+Its routes, its ``{"ShortCode": ...}`` response and its item attributes are those of the
+Go app it reproduces (README, "Where the apps come from").
 """
 
 from __future__ import annotations
@@ -18,8 +17,8 @@ from common.openapi import serve_openapi
 from shortener import settings
 from shortener.codes import generate_code
 from shortener.openapi import DOCUMENT
+from shortener.routes import STORE, blueprint
 from shortener.store import LinkStore
-from shortener.views import STORE, blueprint
 
 __all__ = ["create_app"]
 
@@ -30,16 +29,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Extra config keys: ``DYNAMODB_MAX_ATTEMPTS`` (attempts per DynamoDB call, within the deadline) and
     ``SHORTCODE_GENERATOR`` (a ``() -> str`` replacing the random code generator).
     """
-    overrides = dict(config or {})
-    app = create_base_app(
-        __name__, settings=settings.load(os.environ, provided=overrides.keys()), overrides=overrides
-    )
-    app.extensions[STORE] = LinkStore(
-        table_name=app.config["TABLE_NAME"],
-        region=app.config["AWS_REGION"],
-        endpoint_url=app.config.get("DYNAMODB_ENDPOINT_URL"),
-        max_attempts=app.config["DYNAMODB_MAX_ATTEMPTS"],
-        generate_code=app.config.get("SHORTCODE_GENERATOR", generate_code),
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
+    STORE.init_app(
+        app,
+        LinkStore(
+            table_name=app.config["TABLE_NAME"],
+            region=app.config["AWS_REGION"],
+            endpoint_url=app.config.get("DYNAMODB_ENDPOINT_URL"),
+            max_attempts=app.config["DYNAMODB_MAX_ATTEMPTS"],
+            generate_code=app.config.get("SHORTCODE_GENERATOR", generate_code),
+        ),
     )
     app.register_blueprint(blueprint)
     serve_openapi(app, DOCUMENT)

@@ -11,7 +11,7 @@ from common.openapi import (
     path_parameter,
     request_errors,
 )
-from shortener.views import MAX_URL_LENGTH
+from shortener.routes import MAX_URL_LENGTH
 
 # What a client should send (a DNS host, an optional port, path, query and fragment in
 # URL characters); the app checks more loosely: any absolute http(s) URL whose host the

@@ -1,4 +1,5 @@
-"""Todo API on PostgreSQL (Aurora on AWS): the article's Go/Gin app, in Flask."""
+"""Todo API on PostgreSQL (Aurora on AWS): ``GET /`` health text and task CRUD under
+``/api/v1/tasks`` (its origin: README, "Where the apps come from")."""
 
 from __future__ import annotations
 
@@ -14,21 +15,21 @@ from common.openapi import serve_openapi
 from todo_postgres import settings
 from todo_postgres.db import STARTUP_DEADLINE_SECONDS, Database
 from todo_postgres.openapi import DOCUMENT
-from todo_postgres.routes import EXTENSION, bp
+from todo_postgres.routes import STORE, blueprint
 
 log = logging.getLogger(__name__)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = create_base_app(__name__, settings=settings.from_environ(os.environ, config), overrides=config)
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
     database = Database(app.config[settings.DATABASE_URL_CONFIG])
-    app.extensions[EXTENSION] = database
+    STORE.init_app(app, database)
     try:
         database.ensure_schema(STARTUP_DEADLINE_SECONDS)
     except BackendUnavailable:
         # Keep serving (/healthz stays green, the API answers 503); the first request
         # after the database comes back creates the schema.
         log.warning("database unreachable at startup; schema creation deferred")
-    app.register_blueprint(bp)
+    app.register_blueprint(blueprint)
     serve_openapi(app, DOCUMENT)
     return app

@@ -20,6 +20,8 @@ from typing import Any
 
 from sqlalchemy import URL
 
+from common.environment import Environment, Overrides, SettingsError
+
 #: Variables the CDK stack sets on App Runner (``DB_SECRET`` is a runtime secret).
 STACK_ENV: frozenset[str] = frozenset({"DB_SECRET"})
 
@@ -39,10 +41,6 @@ _DEFAULT_PORT = 5432
 _DEFAULT_DBNAME = "postgres"
 
 
-class ConfigurationError(RuntimeError):
-    """The environment does not describe a usable database; the message says what is missing."""
-
-
 def url_from_secret(raw: str, ca_file: str = DEFAULT_CA_FILE) -> URL:
     """The SQLAlchemy URL for a Secrets Manager database secret (extra keys such as
     ``engine`` ignored): TLS, the server verified against the CAs in ``ca_file``."""
@@ -50,12 +48,12 @@ def url_from_secret(raw: str, ca_file: str = DEFAULT_CA_FILE) -> URL:
         secret = json.loads(raw)
     except ValueError:
         # Never echo the value: it holds the password.
-        raise ConfigurationError(f"{DB_SECRET} is not valid JSON") from None
+        raise SettingsError(f"{DB_SECRET} is not valid JSON") from None
     if not isinstance(secret, dict):
-        raise ConfigurationError(f"{DB_SECRET} must be a JSON object")
+        raise SettingsError(f"{DB_SECRET} must be a JSON object")
     missing = [key for key in _REQUIRED_SECRET_KEYS if not secret.get(key)]
     if missing:
-        raise ConfigurationError(f"{DB_SECRET} is missing {', '.join(missing)}")
+        raise SettingsError(f"{DB_SECRET} is missing {', '.join(missing)}")
     raw_port = secret.get("port")
     if raw_port in (None, ""):
         port = _DEFAULT_PORT
@@ -64,7 +62,7 @@ def url_from_secret(raw: str, ca_file: str = DEFAULT_CA_FILE) -> URL:
     else:  # int() would also take 5432.5, True or " 1_0 "
         port = raw_port if type(raw_port) is int else 0
     if not 0 < port < 65536:
-        raise ConfigurationError(f"{DB_SECRET} port must be an integer from 1 to 65535, got {raw_port!r}")
+        raise SettingsError(f"{DB_SECRET} port must be an integer from 1 to 65535, got {raw_port!r}")
     # URL.create keeps every character of the password: no quoting to get wrong.
     return URL.create(
         _DRIVER,
@@ -79,12 +77,12 @@ def url_from_secret(raw: str, ca_file: str = DEFAULT_CA_FILE) -> URL:
     )
 
 
-def _ca_file(environ: Mapping[str, str]) -> str:
+def _ca_file(env: Environment) -> str:
     """``DB_CA_FILE`` (default ``DEFAULT_CA_FILE``), which must be a readable file: without
     it every connection would fail, so the app refuses to start instead."""
-    path = environ.get(DB_CA_FILE) or DEFAULT_CA_FILE
+    path = env.get(DB_CA_FILE) or DEFAULT_CA_FILE
     if not (os.path.isfile(path) and os.access(path, os.R_OK)):
-        raise ConfigurationError(
+        raise SettingsError(
             f"{DB_CA_FILE}: no readable CA bundle at {path}: the database server's TLS certificate "
             "cannot be verified (the image keeps AWS's RDS bundle at "
             f"{DEFAULT_CA_FILE}; set {DB_CA_FILE} to use another file)"
@@ -92,18 +90,16 @@ def _ca_file(environ: Mapping[str, str]) -> str:
     return path
 
 
-def from_environ(environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Flask config from ``environ``; the database may instead come from ``overrides`` (tests)."""
-    settings: dict[str, Any] = {}
-    if overrides and overrides.get(DATABASE_URL_CONFIG):
-        return settings
-    if environ.get(DATABASE_URL):
-        settings[DATABASE_URL_CONFIG] = environ[DATABASE_URL]
-    elif environ.get(DB_SECRET):
-        settings[DATABASE_URL_CONFIG] = url_from_secret(environ[DB_SECRET], _ca_file(environ))
-    else:
-        raise ConfigurationError(
-            f"no database configured: set {DB_SECRET} (Secrets Manager JSON: host, port, username, "
-            f"password, dbname) or {DATABASE_URL} (e.g. postgresql+psycopg2://user@127.0.0.1:5432/todo)"
-        )
-    return settings
+def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``); a
+    ``DATABASE_URL`` in ``overrides`` may be a ``sqlalchemy.URL`` (it is the caller's, so
+    ``env.config`` leaves it out of what is loaded: its text would hide the password)."""
+    env = Environment(environ, overrides)
+    if (url := env.get(DATABASE_URL)) is not None:
+        return env.config({DATABASE_URL_CONFIG: url})
+    if (secret := env.get(DB_SECRET)) is not None:
+        return env.config({DATABASE_URL_CONFIG: url_from_secret(secret, _ca_file(env))})
+    raise SettingsError(
+        f"no database configured: set {DB_SECRET} (Secrets Manager JSON: host, port, username, "
+        f"password, dbname) or {DATABASE_URL} (e.g. postgresql+psycopg2://user@127.0.0.1:5432/todo)"
+    )

@@ -1,9 +1,9 @@
-"""Users API on Redis (MemoryDB in AWS): the App Runner + MemoryDB article's app in Flask."""
+"""Users API on Redis (MemoryDB in AWS): ``POST /`` saves a user, ``GET /<email>`` finds one
+(its origin: README, "Where the apps come from")."""
 
 from __future__ import annotations
 
 import os
-from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +13,7 @@ from common import create_base_app
 from common.openapi import serve_openapi
 from users_redis import settings
 from users_redis.openapi import DOCUMENT
-from users_redis.routes import EXTENSION, blueprint
+from users_redis.routes import STORE, blueprint
 from users_redis.store import UserStore
 
 
@@ -23,11 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides environment variables by name (e.g. ``{"REDIS_URL": ...}``) and
     any other Flask config; tests use it instead of changing ``os.environ``.
     """
-    overrides = dict(config or {})
-    app = create_base_app(
-        __name__, settings=settings.load(ChainMap(overrides, os.environ)), overrides=overrides
-    )
-    app.extensions[EXTENSION] = UserStore(app.config["REDIS"])
+    app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
+    STORE.init_app(app, UserStore(app.config["REDIS"]))
     app.register_blueprint(blueprint)
     serve_openapi(app, DOCUMENT)
     return app

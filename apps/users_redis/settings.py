@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from common.environment import Environment, Overrides, SettingsError
+
 ENDPOINT = "MEMORYDB_CLUSTER_ENDPOINT"
 USERNAME = "MEMORYDB_USERNAME"
 PASSWORD = "MEMORYDB_PASSWORD"
@@ -34,12 +36,6 @@ STACK_ENV: frozenset[str] = frozenset({ENDPOINT, USERNAME, PASSWORD})
 ALL_ENV: frozenset[str] = STACK_ENV | {TLS, CLUSTER, CA_FILE, URL}
 
 DEFAULT_PORT = 6379
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
-class SettingsError(RuntimeError):
-    """The environment is missing or has an invalid variable; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -53,47 +49,29 @@ class RedisSettings:
     ca_file: str | None = None
 
 
-def load(environ: Mapping[str, Any]) -> dict[str, Any]:
-    """Flask config from ``environ``; ``SettingsError`` naming any missing variable."""
-    return {"REDIS": redis_settings(environ)}
+def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict[str, Any]:
+    """Flask config from ``environ``, or ``SettingsError`` (``common.environment``)."""
+    return {"REDIS": redis_settings(environ, overrides)}
 
 
-def redis_settings(environ: Mapping[str, Any]) -> RedisSettings:
-    ca_file = _get(environ, CA_FILE)
-    url = _get(environ, URL)
+def redis_settings(environ: Mapping[str, str], overrides: Overrides | None = None) -> RedisSettings:
+    """The Redis connection ``load`` configures (its arguments: ``load``'s)."""
+    env = Environment(environ, overrides)
+    ca_file = env.get(CA_FILE)
+    url = env.get(URL)
     if url is not None:
-        return _from_url(url, cluster=_flag(environ, CLUSTER, default=False), ca_file=ca_file)
-    missing = [name for name in (ENDPOINT, USERNAME, PASSWORD) if _get(environ, name) is None]
-    if missing:
-        raise SettingsError(
-            f"missing required environment variable(s): {', '.join(missing)} (or set {URL} for a local Redis)"
-        )
-    host, port = _host_port(str(_get(environ, ENDPOINT)))
+        return _from_url(url, cluster=env.flag(CLUSTER, default=False), ca_file=ca_file)
+    env.require("users_redis", (ENDPOINT, USERNAME, PASSWORD), hint=f" (or set {URL} for a local Redis)")
+    host, port = _host_port(str(env.get(ENDPOINT)))
     return RedisSettings(
         host=host,
         port=port,
-        username=_get(environ, USERNAME),
-        password=_get(environ, PASSWORD),
-        tls=_flag(environ, TLS, default=True),
-        cluster=_flag(environ, CLUSTER, default=True),
+        username=env.get(USERNAME),
+        password=env.get(PASSWORD),
+        tls=env.flag(TLS, default=True),
+        cluster=env.flag(CLUSTER, default=True),
         ca_file=ca_file,
     )
-
-
-def _get(environ: Mapping[str, Any], name: str) -> str | None:
-    value = environ.get(name)
-    return str(value) if value not in (None, "") else None
-
-
-def _flag(environ: Mapping[str, Any], name: str, *, default: bool) -> bool:
-    value = _get(environ, name)
-    if value is None:
-        return default
-    if value.lower() in _TRUE:
-        return True
-    if value.lower() in _FALSE:
-        return False
-    raise SettingsError(f"{name} must be one of {sorted(_TRUE | _FALSE)}, got {value!r}")
 
 
 def _host_port(endpoint: str) -> tuple[str, int]:

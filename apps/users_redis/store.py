@@ -31,7 +31,7 @@ from redis.exceptions import (
 from redis.retry import Retry
 
 from common import BackendUnavailable, deadline
-from common.lazy import Lazy
+from common.lazy import MadeOnFirstUse
 from users_redis.model import User
 from users_redis.settings import RedisSettings
 
@@ -52,7 +52,7 @@ ATTEMPTS = 2
 BACKOFF_SECONDS = 0.05
 
 # Redis is down, unreachable, failing over, out of memory or rejecting our credentials,
-# or another thread is still connecting (builtins.TimeoutError, from ``Lazy.get``): the
+# or another thread is still connecting (builtins.TimeoutError, from ``MadeOnFirstUse.get``): the
 # client should retry later. Anything else is a bug and stays a logged 500.
 _UNAVAILABLE = (
     ConnectionError,
@@ -113,7 +113,7 @@ class UserStore:
     """Saves and finds users; one Redis client per store, made on first use."""
 
     def __init__(self, settings: RedisSettings) -> None:
-        self._client: Lazy[RedisClient] = Lazy(lambda: connect(settings))
+        self._client: MadeOnFirstUse[RedisClient] = MadeOnFirstUse(lambda: connect(settings))
         self._attempt_seconds = attempt_seconds(cluster=settings.cluster)
 
     def save(self, user: User) -> None:

@@ -1,7 +1,7 @@
 """ChaosStack: the crash-test server on App Runner or ECS Express Mode with a DynamoDB table.
 
 At least two instances by default (``chaos:min_size``), so one crashed instance does not
-take the service down as it did in the article (76 s outage after one ``/exit``).
+take the service down (with one instance, one ``/exit`` was a 76 s outage).
 Context: ``chaos:enabled`` (the crash endpoints; false → 404), ``chaos:removal_policy``
 and the service keys of ``cdk.shared.app_service``.
 """
@@ -55,6 +55,6 @@ class ChaosStack(Stack):
                 "MEMORY_LIMIT_MB": str(sizing.memory_mb),
             },
         )
-        # Exactly what the app calls (items.py: Query; common.dynamodb.put_new_item: PutItem):
+        # Exactly what the app calls (store.py: Query; common.dynamodb.put_new_item: PutItem):
         # its crash endpoints are public, so the role can neither scan nor delete.
         self.table.grant(self.service, "dynamodb:Query", "dynamodb:PutItem")

@@ -1,6 +1,6 @@
 """ShortenerStack: the URL shortener on App Runner or ECS Express Mode with a DynamoDB table.
 
-Context: ``shortener:billing_mode`` (provisioned, like the article, to show throttling;
+Context: ``shortener:billing_mode`` (provisioned by default, so that throttling shows;
 or on_demand), ``shortener:read_capacity`` / ``shortener:write_capacity`` (provisioned
 mode), ``shortener:removal_policy`` and the service keys of ``cdk.shared.app_service``.
 """
@@ -46,5 +46,5 @@ class ShortenerStack(Stack):
             health_check=HealthCheck.http(path="/healthz", interval=Duration.seconds(5)),
             environment={"TABLE_NAME": self.table.table_name, "AWS_REGION": self.region},
         )
-        # Exactly what the app calls (as the article): no Scan, Query or DeleteItem.
+        # Exactly what the app calls: no Scan, Query or DeleteItem.
         self.table.grant(self.service, "dynamodb:GetItem", "dynamodb:PutItem")

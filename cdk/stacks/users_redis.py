@@ -1,13 +1,13 @@
 """UsersRedisStack: the users API on App Runner or ECS Express Mode with a MemoryDB (Valkey)
 cluster in a VPC.
 
-As the article: a VPC over two AZs, a one-shard cluster with one replica (primary and
-replica in different AZs), TLS, an ACL user with a password, and the service reaching
-the cluster from a security group that is the only one admitted on the cluster's port
-(App Runner's VPC connector, or ECS Express Mode's tasks in the public subnets). Unlike
-the article, the password is generated in Secrets Manager: MemoryDB reads it through a
-dynamic reference and the platform injects it as a runtime secret, so it appears in
-neither the template nor the service's plain variables.
+A VPC over two AZs, a one-shard cluster with one replica (primary and replica in
+different AZs), TLS, an ACL user with a password, and the service reaching the cluster
+from a security group that is the only one admitted on the cluster's port (App Runner's
+VPC connector, or ECS Express Mode's tasks in the public subnets). The password is
+generated in Secrets Manager: MemoryDB reads it through a dynamic reference and the
+platform injects it as a runtime secret, so it appears in neither the template nor the
+service's plain variables.
 
 Context: ``users_redis:node_type``, ``users_redis:removal_policy`` and the service keys
 of ``cdk.shared.app_service``.
@@ -38,7 +38,7 @@ ENGINE = "valkey"
 ENGINE_VERSION = "7.3"
 NUM_SHARDS = 1
 REPLICAS_PER_SHARD = 1
-#: Full access for the app's one user, as the article.
+#: Full access (every key, channel and command) for the app's one user.
 ACCESS_STRING = "on ~* &* +@all"
 PASSWORD_LENGTH = 64
 #: MemoryDB forbids `,` `"` `/` `@` in passwords; space, `'` and `\` are excluded so the

@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from chaos import create_app
 from chaos.crash import MASTER_HEADROOM_MB, worker_share_mb
-from chaos.settings import SettingsError
+from common.environment import SettingsError
 
 CRASH_PATHS = ("/panic", "/exit", "/fatal", "/use-all-memory")
 

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from chaos import create_app
-from chaos.items import MAX_WRITE_ATTEMPTS, READ_LIMIT
+from chaos.store import MAX_WRITE_ATTEMPTS, READ_LIMIT
 from tests.apps.common.lost_response import LostResponseProxy
 from tools.backends import process
 from tools.backends.dynamodb import LocalDynamoDB
@@ -68,7 +68,7 @@ def test_read_returns_only_the_newest_read_limit_items(make_client: ClientFactor
 
 
 def frozen_clock(monkeypatch: pytest.MonkeyPatch, times: Iterator[datetime]) -> None:
-    """``datetime.now`` in ``chaos.items`` answers ``times`` in turn: two workers (or
+    """``datetime.now`` in ``chaos.store`` answers ``times`` in turn: two workers (or
     instances) writing in the same microsecond."""
 
     class Clock(datetime):
@@ -78,7 +78,7 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch, times: Iterator[datetime]) -> 
             return cls.fromtimestamp(moment.timestamp(), tz)
 
     # By module: the package exports the blueprint under the name ``items``.
-    monkeypatch.setattr(sys.modules["chaos.items"], "datetime", Clock)
+    monkeypatch.setattr(sys.modules["chaos.store"], "datetime", Clock)
 
 
 def test_writes_in_the_same_microsecond_are_all_stored(

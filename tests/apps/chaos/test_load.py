@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chaos import create_app
-from chaos.items import PARTITION
+from chaos.store import PARTITION
 from tests.apps.api_checks import WRITES_PER_WRITER, run_writers
 from tools.backends.dynamodb import LocalDynamoDB
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from chaos import create_app
-from chaos.settings import STACK_ENV, SettingsError, load_settings
+from chaos.settings import STACK_ENV, load
+from common.environment import SettingsError
 
 REQUIRED_ENV = {"TABLE_NAME": "items", "AWS_REGION": "eu-west-1"}
 
@@ -13,7 +14,7 @@ def test_stack_env_is_exactly_what_the_stack_sets() -> None:
 
 
 def test_defaults() -> None:
-    settings = load_settings(REQUIRED_ENV)
+    settings = load(REQUIRED_ENV)
     assert settings == {
         "TABLE_NAME": "items",
         "AWS_REGION": "eu-west-1",
@@ -27,9 +28,7 @@ def test_defaults() -> None:
 
 def test_every_stack_variable_is_read() -> None:
     env = {**REQUIRED_ENV, "CHAOS_ENABLED": "false", "MEMORY_LIMIT_MB": "1024"}
-    settings = load_settings(
-        {**env, "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000", "MEMORY_CHUNK_MB": "16"}
-    )
+    settings = load({**env, "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000", "MEMORY_CHUNK_MB": "16"})
     assert {name: settings[name] for name in STACK_ENV} == {
         "TABLE_NAME": "items",
         "AWS_REGION": "eu-west-1",
@@ -42,12 +41,12 @@ def test_every_stack_variable_is_read() -> None:
 
 def test_missing_required_variables_are_all_named() -> None:
     with pytest.raises(SettingsError, match="TABLE_NAME, AWS_REGION"):
-        load_settings({"TABLE_NAME": " "})
+        load({"TABLE_NAME": " "})
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("FALSE", False), ("off", False)])
 def test_chaos_enabled_flag(raw: str, expected: bool) -> None:
-    assert load_settings({**REQUIRED_ENV, "CHAOS_ENABLED": raw})["CHAOS_ENABLED"] is expected
+    assert load({**REQUIRED_ENV, "CHAOS_ENABLED": raw})["CHAOS_ENABLED"] is expected
 
 
 @pytest.mark.parametrize(
@@ -61,19 +60,17 @@ def test_chaos_enabled_flag(raw: str, expected: bool) -> None:
 )
 def test_malformed_values_are_rejected_by_name(name: str, raw: str) -> None:
     with pytest.raises(SettingsError, match=name):
-        load_settings({**REQUIRED_ENV, name: raw})
+        load({**REQUIRED_ENV, name: raw})
 
 
 def test_dynamodb_settings_are_checked() -> None:
     # Which values are malformed: tests/apps/common/test_dynamodb_settings.py.
     assert (
-        load_settings({**REQUIRED_ENV, "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000"})[
-            "DYNAMODB_ENDPOINT_URL"
-        ]
+        load({**REQUIRED_ENV, "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000"})["DYNAMODB_ENDPOINT_URL"]
         == "http://127.0.0.1:8000"
     )
     with pytest.raises(SettingsError, match=r"AWS_REGION .*, not 'us east 1'"):
-        load_settings({**REQUIRED_ENV, "AWS_REGION": "us east 1"})
+        load({**REQUIRED_ENV, "AWS_REGION": "us east 1"})
 
 
 def test_malformed_dynamodb_settings_stop_the_app_at_startup(monkeypatch: pytest.MonkeyPatch) -> None:

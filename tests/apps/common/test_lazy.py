@@ -1,4 +1,4 @@
-"""``common.lazy.Lazy``: one value per process, made by one thread, failures not kept."""
+"""``common.lazy.MadeOnFirstUse``: one value per process, made by one thread, failures not kept."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from common.lazy import Lazy
+from common.lazy import MadeOnFirstUse
 
 THREADS = 8
 
@@ -31,7 +31,7 @@ class Maker:
 
 def test_the_value_is_made_on_first_use_and_then_kept() -> None:
     make = Maker()
-    lazy = Lazy(make)
+    lazy = MadeOnFirstUse(make)
     assert make.calls == 0
     first = lazy.get()
     assert lazy.get() is first
@@ -41,7 +41,7 @@ def test_the_value_is_made_on_first_use_and_then_kept() -> None:
 def test_threads_racing_to_the_first_use_share_one_value() -> None:
     # The slow maker leaves every thread time to reach get() while the first is inside it.
     make = Maker(delay=0.05)
-    lazy = Lazy(make)
+    lazy = MadeOnFirstUse(make)
     start = threading.Barrier(THREADS)
 
     def first_use() -> object:
@@ -56,7 +56,7 @@ def test_threads_racing_to_the_first_use_share_one_value() -> None:
 
 def test_a_failure_is_not_kept_so_the_next_use_tries_again() -> None:
     make = Maker(failures=1)
-    lazy = Lazy(make)
+    lazy = MadeOnFirstUse(make)
     with pytest.raises(ConnectionError):
         lazy.get()
     value = lazy.get()
@@ -71,7 +71,7 @@ def test_a_thread_waiting_for_another_one_making_the_value_gives_up_after_its_ti
         release.wait(30)
         return object()
 
-    lazy = Lazy(make_when_released)
+    lazy = MadeOnFirstUse(make_when_released)
     maker = threading.Thread(target=lazy.get, daemon=True)
     maker.start()
     while not lazy._lock.locked():  # the maker is inside make()

@@ -9,8 +9,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from shortener.openapi import DOCUMENT
+from shortener.routes import MAX_URL_LENGTH
 from shortener.settings import MAX_CONTENT_LENGTH
-from shortener.views import MAX_URL_LENGTH
 from tests.apps.shortener.conftest import item_count
 from tools.backends.dynamodb import LocalDynamoDB
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from todo_postgres import create_app, settings
 from todo_postgres.db import Database
-from todo_postgres.routes import EXTENSION
+from todo_postgres.routes import STORE
 from tools.backends.postgres import LocalPostgres
 
 
@@ -43,8 +43,7 @@ def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def database_of(app: Flask) -> Database:
-    database: Database = app.extensions[EXTENSION]
-    return database
+    return STORE.of(app)
 
 
 @pytest.fixture

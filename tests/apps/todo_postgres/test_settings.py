@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
+from common.environment import SettingsError
 from tests.apps.todo_postgres.conftest import database_of
 from todo_postgres import create_app, settings
-from todo_postgres.settings import ConfigurationError, from_environ, url_from_secret
+from todo_postgres.settings import load, url_from_secret
 from tools.backends.postgres import LocalPostgres
 from tools.backends.process import free_port
 
@@ -48,30 +49,30 @@ def test_stack_sets_only_the_runtime_secret() -> None:
 
 
 def test_missing_database_config_names_both_variables() -> None:
-    with pytest.raises(ConfigurationError) as raised:
-        from_environ({})
+    with pytest.raises(SettingsError) as raised:
+        load({})
     assert "DB_SECRET" in str(raised.value)
     assert "DATABASE_URL" in str(raised.value)
 
 
 def test_create_app_fails_at_startup_without_database_config(no_database_env: None) -> None:
-    with pytest.raises(ConfigurationError, match="DB_SECRET"):
+    with pytest.raises(SettingsError, match="DB_SECRET"):
         create_app()
 
 
 def test_database_url_is_used_as_given_and_wins_over_the_secret() -> None:
     url = "postgresql+psycopg2://me@127.0.0.1:5433/todo"
     # No CA bundle needed either: DATABASE_URL says itself what TLS it wants.
-    config = from_environ({"DATABASE_URL": url, "DB_SECRET": secret()})
+    config = load({"DATABASE_URL": url, "DB_SECRET": secret()})
     assert config == {"DATABASE_URL": url}
 
 
 def test_database_given_in_overrides_needs_no_environment() -> None:
-    assert from_environ({}, {"DATABASE_URL": "postgresql+psycopg2://x@127.0.0.1/x"}) == {}
+    assert load({}, {"DATABASE_URL": "postgresql+psycopg2://x@127.0.0.1/x"}) == {}
 
 
 def test_secret_becomes_a_url_with_the_exact_password(ca_file: str) -> None:
-    url = from_environ({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
+    url = load({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
     assert isinstance(url, URL)
     assert url.drivername == "postgresql+psycopg2"
     assert (url.username, url.password, url.host, url.port, url.database) == (
@@ -85,7 +86,7 @@ def test_secret_becomes_a_url_with_the_exact_password(ca_file: str) -> None:
 
 
 def test_the_secret_connection_verifies_the_server_against_the_ca_bundle(ca_file: str) -> None:
-    url = from_environ({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
+    url = load({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
     assert dict(url.query) == {"sslmode": "verify-full", "sslrootcert": ca_file}
 
 
@@ -97,8 +98,8 @@ def test_the_ca_bundle_defaults_to_the_images_rds_bundle_and_must_exist(tmp_path
         ({"DB_CA_FILE": str(tmp_path / "missing.pem")}, str(tmp_path / "missing.pem")),
         ({"DB_CA_FILE": str(tmp_path)}, str(tmp_path)),  # a directory
     ):
-        with pytest.raises(ConfigurationError, match=f"DB_CA_FILE: no readable CA bundle at {path}"):
-            from_environ({"DB_SECRET": secret(), **environ})
+        with pytest.raises(SettingsError, match=f"DB_CA_FILE: no readable CA bundle at {path}"):
+            load({"DB_SECRET": secret(), **environ})
 
 
 def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None:
@@ -122,8 +123,8 @@ def test_secret_port_may_be_a_string_and_port_and_dbname_have_defaults() -> None
     ],
 )
 def test_bad_secret_is_a_clear_error_without_the_password(raw: str, problem: str, ca_file: str) -> None:
-    with pytest.raises(ConfigurationError, match=problem) as raised:
-        from_environ({"DB_SECRET": raw, "DB_CA_FILE": ca_file})
+    with pytest.raises(SettingsError, match=problem) as raised:
+        load({"DB_SECRET": raw, "DB_CA_FILE": ca_file})
     assert AWKWARD_PASSWORD not in str(raised.value)
 
 

@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
+from common.environment import SettingsError
 from tools.backends.process import free_port
 from users_redis import create_app, settings
-from users_redis.settings import RedisSettings, SettingsError
+from users_redis.settings import RedisSettings
 
 MEMORYDB = {
     "MEMORYDB_CLUSTER_ENDPOINT": "clustercfg.demo.abc123.memorydb.us-east-1.amazonaws.com:6379",

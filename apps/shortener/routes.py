@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint, request, url_for
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from common import ApiError, BadRequest, NotFound, json_object
+from common.extensions import Extension
 from common.requests import request_body
 from shortener.codes import is_valid_code
 from shortener.store import LinkStore
 
 MAX_URL_LENGTH = 2048
 ALLOWED_SCHEMES = frozenset({"http", "https"})
-STORE = "shortener.store"
+STORE = Extension("shortener.store", LinkStore)
 
 blueprint = Blueprint("shortener", __name__)
-
-
-def _store() -> LinkStore:
-    store: LinkStore = current_app.extensions[STORE]
-    return store
 
 
 #: The letters that IDNA 2003 (Python's codec, which the redirect's Location header uses)
@@ -84,14 +80,14 @@ def _long_url_from_body() -> str:
 
 @blueprint.post("/")
 def shorten() -> dict[str, str]:
-    code = _store().create(validated_url(_long_url_from_body()))
+    code = STORE.get().create(validated_url(_long_url_from_body()))
     return {"ShortCode": code, "ShortURL": url_for("shortener.resolve", code=code, _external=True)}
 
 
 @blueprint.get("/<code>")
 def resolve(code: str) -> Response:
     # A code we could never have issued is not worth a DynamoDB read.
-    found = _store().long_url(code) if is_valid_code(code) else None
+    found = STORE.get().long_url(code) if is_valid_code(code) else None
     if found is None:
         raise NotFound(f"short code {code!r} not found")
     long_url, active = found

@@ -1,8 +1,8 @@
-"""``/dynamodb/read`` and ``/dynamodb/write``: the article's DynamoDB round trips.
+"""The items behind ``/dynamodb/read`` and ``/dynamodb/write``, in DynamoDB.
 
 Every item lives in one partition, ``pk = "pk"``, sorted by ``sk``, the time of the
-write, as in the Go app; ``write_id`` tells one write's item from another's (see
-``Items.write``). Errors come from ``common.dynamodb``: unreachable or throttled → 503
+write; ``write_id`` tells one write's item from another's (see
+``ItemStore.write``). Errors come from ``common.dynamodb``: unreachable or throttled → 503
 JSON with Retry-After, anything else → 500 JSON.
 """
 
@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, current_app
-
 from common.dynamodb import DynamoDB, put_new_item
 
 PARTITION = "pk"
@@ -23,12 +21,9 @@ READ_LIMIT = 25
 #: Writes in the same microsecond (other workers, other instances) would share a sort
 #: key; each retries with a new time, so none replaces another.
 MAX_WRITE_ATTEMPTS = 5
-EXTENSION = "chaos.items"
-
-items = Blueprint("items", __name__)
 
 
-class Items:
+class ItemStore:
     def __init__(self, *, table_name: str, region: str, endpoint_url: str | None, max_attempts: int) -> None:
         self._table_name = table_name
         self._dynamodb = DynamoDB(endpoint_url, region, max_attempts=max_attempts)
@@ -89,19 +84,3 @@ class Items:
         )
         found = response.get("Items", [])
         return found[0] if found else None
-
-
-def _items() -> Items:
-    store: Items = current_app.extensions[EXTENSION]
-    return store
-
-
-@items.get("/dynamodb/read")
-def read() -> dict[str, Any]:
-    found = _items().newest()
-    return {"count": len(found), "items": found}
-
-
-@items.get("/dynamodb/write")
-def write() -> dict[str, Any]:
-    return {"item": _items().write()}
