@@ -35,6 +35,7 @@ ROLE = "todo_app"
 CLONE = "todo_app_clone"
 DATABASE = "tasks"
 SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:app-AbCdEf"
+PARAMETER = r"(?<!:):([A-Za-z_]\w*)"
 PROPERTIES = {
     "ClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:todo",
     "AdminSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:admin-AbCdEf",
@@ -63,7 +64,21 @@ class FakeDataApi:
             "secretArn": PROPERTIES["AdminSecretArn"],
         }
         values = {p["name"]: p["value"]["stringValue"] for p in kwargs.get("parameters", [])}
-        statement = re.sub(r":(\w+)", r"%(\1)s", kwargs["sql"]) if values else kwargs["sql"]
+        # The Data API reads every ":name" (not a "::" cast) as a parameter, in literals too.
+        names = re.findall(PARAMETER, kwargs["sql"])
+        if set(names) != set(values):
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "BadRequestException",
+                        "Message": f"parameters {names} != {sorted(values)}",
+                    }
+                },
+                "ExecuteStatement",
+            )
+        statement = (
+            re.sub(PARAMETER, r"%(\1)s", kwargs["sql"].replace("%", "%%")) if values else kwargs["sql"]
+        )
         with session(self.server, ADMIN, database=kwargs["database"]) as cursor:
             try:
                 cursor.execute(statement, values or None)

@@ -197,11 +197,23 @@ def create_or_update(database: Database, secrets: Secrets, properties: Mapping[s
     database_name = identifier("Database", properties["Database"])
     password = user_password(secrets, properties["UserSecretArn"], role_name)
     verb = "ALTER" if database.role_exists(role_name) else "CREATE"
-    # The verifier is base64 and "$:": nothing in it needs escaping in a string literal.
-    with_password = f" PASSWORD '{scram_verifier(password)}'" if password is not None else ""
-    for sql in [f"{verb} ROLE {role} LOGIN{with_password}", *grants(role, database_name)]:
+    verifier = None if password is None else scram_verifier(password)
+    for sql in [role_statement(verb, role_name, verifier), *grants(role, database_name)]:
         database.execute(sql)
     return role_name
+
+
+def role_statement(verb: str, role_name: str, verifier: str | None) -> str:
+    """``CREATE`` or ``ALTER ROLE ... LOGIN [PASSWORD verifier]``, with no colon in its text:
+    the Data API takes ``:name`` for a parameter, and a verifier has two colons. So the
+    statement is built by PL/pgSQL, the colons written ``chr(58)``. A verifier is base64
+    and ``$:`` only, and the role name a plain identifier: neither needs escaping."""
+    if verifier is None:
+        return f'{verb} ROLE "{role_name}" LOGIN'
+    spelled = "' || chr(58) || '".join(verifier.split(":"))
+    return (
+        f"DO $$ BEGIN EXECUTE format('{verb} ROLE %I LOGIN PASSWORD %L', '{role_name}', '{spelled}'); END $$"
+    )
 
 
 def delete(database: Database, properties: Mapping[str, str], physical_id: str) -> None:
