@@ -22,7 +22,7 @@ import boto3
 import psycopg2
 import pytest
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 from psycopg2 import sql
 
 from cdk.shared.database_user_handler import index
@@ -398,3 +398,23 @@ def test_a_failed_create_answers_cloudformation_with_an_id_its_rollback_leaves_a
             "LogicalResourceId": "AppUser",
         }
     ]
+
+
+def test_the_requests_are_valid_for_the_data_apis_model() -> None:
+    """The same requests to botocore's own rds-data client: Stubber checks each one's shape."""
+    client = boto3.client(
+        "rds-data", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    stubber = Stubber(client)
+    target = {
+        "resourceArn": PROPERTIES["ClusterArn"],
+        "secretArn": PROPERTIES["AdminSecretArn"],
+        "database": DATABASE,
+    }
+    exists = {**target, "sql": ANY, "parameters": [{"name": "role", "value": {"stringValue": ROLE}}]}
+    stubber.add_response("execute_statement", {"records": []}, exists)
+    for _ in range(4):  # the role, then its three grants
+        stubber.add_response("execute_statement", {"numberOfRecordsUpdated": 0}, {**target, "sql": ANY})
+    with stubber:
+        assert index.handle(event("Create"), client, secrets(secret_of(ROLE, "pw"))) == ROLE
+    stubber.assert_no_pending_responses()

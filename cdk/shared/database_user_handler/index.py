@@ -104,7 +104,8 @@ class Database:
         give_up = self._clock() + RESUME_WAIT_SECONDS
         while True:
             try:
-                return self._client.execute_statement(**self._target, sql=sql, parameters=list(parameters))
+                extra = {"parameters": list(parameters)} if parameters else {}
+                return self._client.execute_statement(**self._target, sql=sql, **extra)
             except Exception as error:
                 if _error_code(error) not in TRANSIENT_ERRORS or self._clock() >= give_up:
                     raise
