@@ -184,7 +184,8 @@ class TodoPostgresStack(Stack):
             ),
             secrets={"DB_SECRET": Secret.from_secrets_manager(self.app_secret)},
         )
-        # Its user must exist before an instance connects.
+        # Its user must exist before an instance connects. (IService, a protocol, has no
+        # node; both platforms' services are constructs.)
         assert isinstance(self.service, Construct)
         self.service.node.add_dependency(self.app_user)
         # The rotation functions call Secrets Manager through the NAT gateway. They share the
