@@ -50,7 +50,9 @@ SCRAM_ITERATIONS = 4096
 #: SQLSTATE dependent_objects_still_exist: DROP ROLE of a role that owns objects.
 DEPENDENT_OBJECTS = "2BP01"
 #: The Data API's answers while a paused Aurora Serverless v2 cluster resumes (about 15 s)
-#: or the instance is briefly unavailable: waited out, up to ``RESUME_WAIT_SECONDS``.
+#: or the instance is briefly unavailable: waited out, up to ``RESUME_WAIT_SECONDS``. The
+#: request itself resumes the instance ("wait a few seconds and try again": the rds-data
+#: model's DatabaseResumingException).
 #: The Data API ends a statement after 45 s; the connection and the read are bounded too, so
 #: the function answers CloudFormation before its own timeout.
 CLIENT_CONFIG = Config(
