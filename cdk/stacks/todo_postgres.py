@@ -3,14 +3,36 @@ Serverless v2.
 
 The service reaches the cluster from its security group (App Runner's VPC connector, or
 ECS Express Mode's tasks in the public subnets); the cluster lives in the VPC's isolated
-subnets and admits PostgreSQL's port from that group only (the password-rotation function
-runs in that group too). The app reads the database secret's JSON from the ``DB_SECRET``
-runtime secret.
+subnets and admits PostgreSQL's port from that group only (the password-rotation functions
+run in that group too).
 
-Password rotation: the platform resolves ``DB_SECRET`` when an instance or task starts,
-so after a rotation running ones keep the old password. Their open connections keep
-working, but a new connection (pool growth, reconnect after a failover) fails until the
-service is redeployed and reads the new password.
+The app connects as its own user, ``todo_app``, not the cluster's master user: it may
+connect to ``tasks``, create tables in its ``public`` schema and use the tables there, and
+nothing else. A custom resource creates the user at deploy time: its function runs outside
+the VPC and speaks to the cluster through the RDS Data API (enabled on the cluster) as the
+master user, and sends the user's password as a SCRAM verifier only. The app reads the
+user's secret (``username``, ``password``, ``host``, ``port``, ``dbname``) as the
+``DB_SECRET`` runtime secret.
+
+Password rotation never invalidates the password a running instance holds: the user's
+secret rotates every 30 days with Secrets Manager's alternating-users strategy. Its first
+rotation creates ``todo_app_clone`` (a member of ``todo_app``, so it has the same rights
+and owns nothing) and every rotation then changes the password of the user *not* in use
+and makes that user current; the previous one keeps working until the next rotation.
+Chosen over IAM database authentication, which the cluster also enables: that would put an
+AWS SDK call into the app (a token, valid 15 minutes, for each new connection), and Aurora
+throttles IAM-authenticated connections at 200 new ones a second (Aurora User Guide, "IAM
+database authentication", limitations), which the pools of up to 25 instances reconnecting
+after a failover or a resume could reach.
+
+The master user keeps its single-user rotation (30 days): nothing long-lived holds its
+password any more (the user custom resource and the multi-user rotation function read it
+when they run), so a rotation of it cannot break the service, and its password does not
+stay the same forever.
+
+After each successful rotation of the user's secret, its ``RotationSucceeded`` event starts
+a new deployment of the service (``cdk.shared.redeploy``): the new instances or tasks read
+the new credentials, well before the next rotation invalidates the old ones.
 
 Deleting the stack: with ``todo_postgres:deletion_protection`` on (the default), the
 cluster refuses, after CloudFormation has deleted its writer instance; deploy with it off
@@ -34,13 +56,19 @@ from constructs import Construct
 from cdk.context import Context
 from cdk.shared.app_service import app_service
 from cdk.shared.data import removal_policy
+from cdk.shared.database_user import DatabaseUser
 from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
 from cdk.shared.platform import Platform
+from cdk.shared.redeploy import RedeployOnRotation
 from constructs_lib import HealthCheck, Secret
 
 APP = "todo_postgres"
 DATABASE_NAME = "tasks"
 ADMIN_USERNAME = "todo_admin"
+#: The app's own user; multi-user rotation alternates it with ``todo_app_clone``.
+APP_USERNAME = "todo_app"
+#: Both secrets rotate this often.
+ROTATION_INTERVAL = Duration.days(30)
 POSTGRES_PORT = 5432
 #: Aurora Serverless v2 range in ACUs (0 = auto-pause).
 MAX_ACU = 256
@@ -62,9 +90,10 @@ class TodoPostgresStack(Stack):
         # not the database, and the app would fall back to "postgres".
         secret = rds.DatabaseSecret(self, "Secret", username=ADMIN_USERNAME, dbname=DATABASE_NAME)
         # A kept cluster or snapshot is only usable with its password.
-        secret.apply_removal_policy(
+        secret_removal = (
             RemovalPolicy.DESTROY if data_removal == RemovalPolicy.DESTROY else RemovalPolicy.RETAIN
         )
+        secret.apply_removal_policy(secret_removal)
         # Clients connect in; the database itself never opens a connection out.
         database_group = ec2.SecurityGroup(
             self,
@@ -94,6 +123,8 @@ class TodoPostgresStack(Stack):
             credentials=rds.Credentials.from_secret(secret),
             storage_encrypted=True,
             iam_authentication=True,
+            # The app's user is created through it, by a function outside the VPC.
+            enable_data_api=True,
             cloudwatch_logs_exports=["postgresql"],
             deletion_protection=deletion_protection,
             removal_policy=data_removal,
@@ -120,7 +151,25 @@ class TodoPostgresStack(Stack):
             )
         if self.cluster.secret is None:  # always set: credentials come from `secret`
             raise RuntimeError("the cluster has no attached secret")
-        # The attached secret (host and port filled in), so the service waits for the attachment.
+        # masterarn in the secret: the multi-user rotation function creates the clone as the master.
+        app_secret = rds.DatabaseSecret(
+            self,
+            "AppSecret",
+            username=APP_USERNAME,
+            dbname=DATABASE_NAME,
+            master_secret=self.cluster.secret,
+        )
+        app_secret.apply_removal_policy(secret_removal)
+        # Attached, so host and port are in it (and the service waits for the attachment).
+        self.app_secret = app_secret.attach(self.cluster)
+        self.app_user = DatabaseUser(
+            self,
+            "AppUser",
+            cluster=self.cluster,
+            user_secret=self.app_secret,
+            username=APP_USERNAME,
+            database=DATABASE_NAME,
+        )
         self.service = app_service(
             self,
             app=APP,
@@ -133,19 +182,35 @@ class TodoPostgresStack(Stack):
                 healthy_threshold=1,
                 unhealthy_threshold=3,
             ),
-            secrets={"DB_SECRET": Secret.from_secrets_manager(self.cluster.secret)},
+            secrets={"DB_SECRET": Secret.from_secrets_manager(self.app_secret)},
         )
-        # The rotation function calls Secrets Manager through the NAT gateway. It shares the
+        # Its user must exist before an instance connects. (IService, a protocol, has no
+        # node; both platforms' services are constructs.)
+        assert isinstance(self.service, Construct)
+        self.service.node.add_dependency(self.app_user)
+        # The rotation functions call Secrets Manager through the NAT gateway. They share the
         # service's security group, so the database admits exactly one source: that group.
         # Not at once on creation: that first rotation would race the writer instance (not
         # yet up: the rotation fails) and the service (which may already hold the old password).
+        rotation_group = self.service.connections.security_groups[0]
         self.cluster.add_rotation_single_user(
-            automatically_after=Duration.days(30),
+            automatically_after=ROTATION_INTERVAL,
             rotate_immediately_on_update=False,
             vpc_subnets=APP_SUBNETS,
-            security_group=self.service.connections.security_groups[0],
+            security_group=rotation_group,
         )
-        # Same peer and port (the cluster's port attribute) as the rotation function's rule,
+        app_rotation = self.cluster.add_rotation_multi_user(
+            "AppUserRotation",
+            secret=self.app_secret,
+            automatically_after=ROTATION_INTERVAL,
+            rotate_immediately_on_update=False,
+            vpc_subnets=APP_SUBNETS,
+            security_group=rotation_group,
+        )
+        # The first rotation logs in as the user: it must exist.
+        app_rotation.node.add_dependency(self.app_user)
+        RedeployOnRotation(self, "RedeployOnRotation", secret=self.app_secret, service=self.service)
+        # Same peer and port (the cluster's port attribute) as the rotation functions' rules,
         # so CDK renders a single ingress rule.
         self.cluster.connections.allow_default_port_from(
             self.service,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,37 @@ def test_task_counts_may_exceed_app_runner_instance_limits(tmp_path: Path) -> No
         match=r"^context `shortener:max_size` must be between 1 and 25, got 100\nin ShortenerStack$",
     ):
         build_app(new_app(tmp_path / "app_runner", **{"shortener:max_size": "100"}), nag=False)
+
+
+def test_todo_postgres_forces_a_new_deployment_of_its_ecs_service_after_a_rotation(
+    express_templates: dict[str, Template],
+) -> None:
+    template = express_templates["TodoPostgresStack"]
+    service_arn = {"Fn::GetAtt": [only_logical_id(template, SERVICE), "ServiceArn"]}
+    machine_id = only_logical_id(template, "AWS::StepFunctions::StateMachine")
+    machine = properties(template, machine_id)
+    definition = machine["DefinitionString"]["Fn::Join"][1]
+    assert ":states:::aws-sdk:ecs:updateService" in "".join(p for p in definition if isinstance(p, str))
+    # The cluster is the ARN's path part before the service's name.
+    assert {"Fn::Select": [1, {"Fn::Split": ["/", service_arn]}]} in definition
+    assert '\\"ForceNewDeployment\\":true' in json.dumps(definition)
+    role = machine["RoleArn"]["Fn::GetAtt"][0]
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": Match.object_like(
+                {
+                    "Statement": Match.array_with(
+                        [{"Action": "ecs:UpdateService", "Effect": "Allow", "Resource": service_arn}]
+                    )
+                }
+            ),
+            "Roles": [{"Ref": role}],
+        },
+    )
+    # The tasks read the app user's secret, whose user exists before the service starts.
+    user = only_logical_id(template, "Custom::PostgresUser")
+    assert user in template.to_json()["Resources"][only_logical_id(template, SERVICE)]["DependsOn"]
+    template.has_resource_properties(
+        "AWS::Events::Rule", {"Targets": [Match.object_like({"Arn": {"Ref": machine_id}})]}
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ from tests.support.templates import (
 STACK = "TodoPostgresStack"
 PORT = 5432
 DATABASE = "tasks"
+ADMIN = "todo_admin"
+APP_USER = "todo_app"
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +50,29 @@ def cluster_id(template: Template) -> str:
     return only_logical_id(template, "AWS::RDS::DBCluster")
 
 
-def secret_id(template: Template) -> str:
-    return only_logical_id(template, "AWS::SecretsManager::Secret")
+def secret_template(secret: Mapping[str, Any]) -> dict[str, Any]:
+    """A generated secret's template, references blanked (``masterarn`` is a ``Fn::Join``)."""
+    template = secret["Properties"]["GenerateSecretString"]["SecretStringTemplate"]
+    if not isinstance(template, str):
+        template = "".join(part if isinstance(part, str) else "" for part in template["Fn::Join"][1])
+    found: dict[str, Any] = json.loads(template)
+    return found
 
 
-def attachment_id(template: Template) -> str:
-    return only_logical_id(template, "AWS::SecretsManager::SecretTargetAttachment")
+def secret_id(template: Template, username: str = ADMIN) -> str:
+    """The generated secret of ``username`` (the master user's by default)."""
+    secrets = template.find_resources("AWS::SecretsManager::Secret")
+    (found,) = [name for name, secret in secrets.items() if secret_template(secret)["username"] == username]
+    return found
+
+
+def attachment_id(template: Template, username: str = ADMIN) -> str:
+    """The attachment of ``username``'s secret to the cluster: the ARN the others refer to."""
+    return only_logical_id(
+        template,
+        "AWS::SecretsManager::SecretTargetAttachment",
+        {"SecretId": {"Ref": secret_id(template, username)}},
+    )
 
 
 def cluster_security_group_id(template: Template) -> str:
@@ -133,24 +153,17 @@ def test_deletion_protection_and_snapshot_on_delete_by_default(template: Templat
             "UpdateReplacePolicy": "Snapshot",
         },
     )
-    # The password of the kept snapshot stays with it.
-    template.has_resource(
-        "AWS::SecretsManager::Secret", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
-    )
+    # The passwords of the kept snapshot stay with it.
+    secrets = template.find_resources("AWS::SecretsManager::Secret").values()
+    assert [(secret["DeletionPolicy"], secret["UpdateReplacePolicy"]) for secret in secrets] == [
+        ("Retain", "Retain")
+    ] * 2
 
 
 def test_credentials_are_generated_with_username_and_database_name(template: Template) -> None:
-    secret_template = Capture()
-    template.has_resource_properties(
-        "AWS::SecretsManager::Secret",
-        {
-            "GenerateSecretString": Match.object_like(
-                {"GenerateStringKey": "password", "SecretStringTemplate": secret_template}
-            )
-        },
-    )
-    # dbname in the secret: the app reads the database name from DB_SECRET.
-    assert json.loads(secret_template.as_string()) == {"username": "todo_admin", "dbname": DATABASE}
+    master = properties(template, secret_id(template))["GenerateSecretString"]
+    assert master["GenerateStringKey"] == "password"
+    assert json.loads(master["SecretStringTemplate"]) == {"username": ADMIN, "dbname": DATABASE}
     template.has_resource_properties(
         "AWS::SecretsManager::SecretTargetAttachment",
         {
@@ -174,28 +187,55 @@ def test_credentials_are_only_ever_dynamic_references_to_the_secret(template: Te
             "MasterUserPassword": secret_field_reference(secret, "password"),
         },
     )
-    # The generator's length setting and the reference above: no other password in the template.
-    assert sorted(password_properties(template.to_json())) == ["MasterUserPassword", "PasswordLength"]
+    # The generators' length settings and the reference above: no other password in the template.
+    assert sorted(password_properties(template.to_json())) == [
+        "MasterUserPassword",
+        "PasswordLength",
+        "PasswordLength",
+    ]
 
 
-def test_secret_rotates_every_30_days_from_the_app_subnets(template: Template) -> None:
+def test_both_secrets_rotate_every_30_days_from_the_app_subnets(template: Template) -> None:
+    for username in (ADMIN, APP_USER):
+        template.has_resource_properties(
+            "AWS::SecretsManager::RotationSchedule",
+            {
+                "SecretId": {"Ref": attachment_id(template, username)},
+                "RotationRules": {"ScheduleExpression": "rate(30 days)"},
+                "RotationLambdaARN": Match.any_value(),
+                # The first rotation is 30 days after the deploy, not during it.
+                "RotateImmediatelyOnUpdate": False,
+            },
+        )
+    applications = template.find_resources("AWS::Serverless::Application").values()
+    assert len(applications) == 2
+    for application in applications:
+        refs = application["Properties"]["Parameters"]["vpcSubnetIds"]["Fn::Join"][1][::2]
+        assert subnet_types(template, refs) == ["Private", "Private"]
+
+
+def test_the_app_users_secret_rotates_with_alternating_users_as_the_master_user(template: Template) -> None:
+    # masterarn: AWS's multi-user function creates and alters the clone as the master user.
+    app_secret = properties(template, secret_id(template, APP_USER))["GenerateSecretString"]
+    assert secret_template({"Properties": {"GenerateSecretString": app_secret}}) == {
+        "username": APP_USER,
+        "dbname": DATABASE,
+        "masterarn": "",
+    }
+    assert {"Ref": attachment_id(template)} in app_secret["SecretStringTemplate"]["Fn::Join"][1]
+    application = Capture()
     template.has_resource_properties(
         "AWS::SecretsManager::RotationSchedule",
         {
-            "SecretId": {"Ref": attachment_id(template)},
-            "RotationRules": {"ScheduleExpression": "rate(30 days)"},
-            "RotationLambdaARN": Match.any_value(),
-            # The first rotation is 30 days after the deploy, not during it.
-            "RotateImmediatelyOnUpdate": False,
+            "SecretId": {"Ref": attachment_id(template, APP_USER)},
+            "RotationLambdaARN": {"Fn::GetAtt": [application, "Outputs.RotationLambdaARN"]},
         },
     )
-    subnets = Capture()
-    template.has_resource_properties(
-        "AWS::Serverless::Application",
-        {"Parameters": Match.object_like({"vpcSubnetIds": {"Fn::Join": ["", subnets]}})},
-    )
-    refs = [part for part in subnets.as_array() if part != ","]
-    assert subnet_types(template, refs) == ["Private", "Private"]
+    rotation = properties(template, application.as_string())
+    assert rotation["Parameters"]["masterSecretArn"] == {"Ref": attachment_id(template)}
+    mapping = rotation["Location"]["ApplicationId"]["Fn::FindInMap"][0]
+    application_id = template.to_json()["Mappings"][mapping]["aws"]["applicationId"]
+    assert application_id.endswith("/SecretsManagerRDSPostgreSQLRotationMultiUser")
 
 
 def test_cluster_admits_its_port_only_from_the_connector_security_group(template: Template) -> None:
@@ -267,7 +307,7 @@ def test_service_egresses_through_the_connector_and_gets_db_secret_as_runtime_se
                                 "Port": "8080",
                                 # The attachment's ARN: the secret once host and port are in it.
                                 "RuntimeEnvironmentSecrets": [
-                                    {"Name": "DB_SECRET", "Value": {"Ref": attachment_id(template)}}
+                                    {"Name": "DB_SECRET", "Value": {"Ref": attachment_id(template, APP_USER)}}
                                 ],
                             }
                         }
@@ -294,14 +334,14 @@ def test_service_health_check_is_the_articles(template: Template) -> None:
     )
 
 
-def test_instance_role_may_read_exactly_the_database_secret(template: Template) -> None:
+def test_instance_role_may_read_exactly_the_app_users_secret(template: Template) -> None:
     role = instance_role_id(template)
     assert role_policy_statements(template, role) == [
         [
             {
                 "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
                 "Effect": "Allow",
-                "Resource": {"Ref": attachment_id(template)},
+                "Resource": {"Ref": attachment_id(template, APP_USER)},
             }
         ]
     ]
@@ -367,3 +407,102 @@ def test_a_retained_cluster_keeps_its_security_group_writer_and_subnet_group(tmp
 
 def test_by_default_the_database_security_group_goes_with_the_snapshotted_cluster(template: Template) -> None:
     assert "DeletionPolicy" not in template.to_json()["Resources"][cluster_security_group_id(template)]
+
+
+def user_resource_id(template: Template) -> str:
+    return only_logical_id(template, "Custom::PostgresUser")
+
+
+def test_a_custom_resource_creates_the_app_user_through_the_data_api(template: Template) -> None:
+    template.has_resource_properties("AWS::RDS::DBCluster", {"EnableHttpEndpoint": True})
+    handler = Capture()
+    template.has_resource_properties(
+        "Custom::PostgresUser",
+        {
+            "ServiceToken": {"Fn::GetAtt": [handler, "Arn"]},
+            "ClusterArn": Match.any_value(),
+            "AdminSecretArn": {"Ref": attachment_id(template)},
+            "UserSecretArn": {"Ref": attachment_id(template, APP_USER)},
+            "Database": DATABASE,
+            "RoleName": APP_USER,
+        },
+    )
+    function = properties(template, handler.as_string())
+    # Outside the VPC: the Data API is an AWS endpoint, and the cluster admits one group only.
+    assert "VpcConfig" not in function
+    assert function["Handler"] == "index.on_event"
+    # The handler's role may run statements on this cluster and read the two secrets, nothing else.
+    role = function["Role"]["Fn::GetAtt"][0]
+    cluster_arn = properties(template, user_resource_id(template))["ClusterArn"]
+    statements = role_policy_statements(template, role)
+    assert [statement for policy in statements for statement in policy][1:] == [
+        {"Action": "rds-data:ExecuteStatement", "Effect": "Allow", "Resource": cluster_arn},
+        {
+            "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+            "Effect": "Allow",
+            "Resource": [{"Ref": attachment_id(template, APP_USER)}, {"Ref": attachment_id(template)}],
+        },
+    ]
+    assert cluster_arn["Fn::Join"][1][-1] == {"Ref": cluster_id(template)}
+
+
+def test_the_user_is_made_once_the_writer_is_up_and_before_the_service_and_its_rotation(
+    template: Template,
+) -> None:
+    resources = template.to_json()["Resources"]
+    user = user_resource_id(template)
+    writer = only_logical_id(template, "AWS::RDS::DBInstance")
+    assert writer in resources[user]["DependsOn"]
+    service = only_logical_id(template, "AWS::AppRunner::Service")
+    assert user in resources[service]["DependsOn"]
+    (rotation,) = [
+        name
+        for name, resource in template.find_resources("AWS::Serverless::Application").items()
+        if "masterSecretArn" in resource["Properties"]["Parameters"]
+    ]
+    assert user in resources[rotation]["DependsOn"]
+
+
+def redeploy_role_statements(template: Template) -> list[Any]:
+    machine = only_logical_id(template, "AWS::StepFunctions::StateMachine")
+    role = properties(template, machine)["RoleArn"]["Fn::GetAtt"][0]
+    (statements,) = role_policy_statements(template, role)
+    return [statement for statement in statements if statement["Resource"] != "*"]
+
+
+def test_a_successful_rotation_of_the_app_secret_starts_the_redeployment(template: Template) -> None:
+    machine = only_logical_id(template, "AWS::StepFunctions::StateMachine")
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.secretsmanager"],
+                "detail-type": ["AWS Service Event via CloudTrail"],
+                "detail": {
+                    "eventSource": ["secretsmanager.amazonaws.com"],
+                    "eventName": ["RotationSucceeded"],
+                    # That secret only: the master user's rotation concerns no instance.
+                    "additionalEventData": {"SecretId": [{"Ref": attachment_id(template, APP_USER)}]},
+                },
+            },
+            "State": "ENABLED",
+            "Targets": [Match.object_like({"Arn": {"Ref": machine}})],
+        },
+    )
+
+
+def test_the_redeployment_starts_an_app_runner_deployment_of_the_service_only(template: Template) -> None:
+    service = only_logical_id(template, "AWS::AppRunner::Service")
+    machine = properties(template, only_logical_id(template, "AWS::StepFunctions::StateMachine"))
+    definition = json.dumps(machine["DefinitionString"])
+    assert ":states:::aws-sdk:apprunner:startDeployment" in definition
+    assert json.dumps({"Fn::GetAtt": [service, "ServiceArn"]}) in definition
+    assert '\\"ErrorEquals\\":[\\"States.ALL\\"]' in definition  # another deployment: retried
+    assert redeploy_role_statements(template) == [
+        {
+            "Action": "apprunner:StartDeployment",
+            "Effect": "Allow",
+            "Resource": {"Fn::GetAtt": [service, "ServiceArn"]},
+        }
+    ]
+    assert machine["LoggingConfiguration"]["Level"] == "ALL"

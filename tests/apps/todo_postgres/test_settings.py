@@ -85,6 +85,16 @@ def test_secret_becomes_a_url_with_the_exact_password(ca_file: str) -> None:
     assert make_url(url.render_as_string(hide_password=False)).password == AWKWARD_PASSWORD
 
 
+@pytest.mark.parametrize("username", ["todo_app", "todo_app_clone"])
+def test_the_app_users_secret_works_whichever_user_multi_user_rotation_made_current(
+    username: str, ca_file: str
+) -> None:
+    # The stack's app secret: its own user (or the rotation's clone) and the master's ARN.
+    raw = secret(username=username, masterarn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:m-AbCdEf")
+    url = from_environ({"DB_SECRET": raw, "DB_CA_FILE": ca_file})["DATABASE_URL"]
+    assert (url.username, url.password) == (username, AWKWARD_PASSWORD)
+
+
 def test_the_secret_connection_verifies_the_server_against_the_ca_bundle(ca_file: str) -> None:
     url = load({"DB_SECRET": secret(), "DB_CA_FILE": ca_file})["DATABASE_URL"]
     assert dict(url.query) == {"sslmode": "verify-full", "sslrootcert": ca_file}
