@@ -91,7 +91,7 @@ def test_the_app_users_secret_works_whichever_user_multi_user_rotation_made_curr
 ) -> None:
     # The stack's app secret: its own user (or the rotation's clone) and the master's ARN.
     raw = secret(username=username, masterarn="arn:aws:secretsmanager:eu-west-1:123456789012:secret:m-AbCdEf")
-    url = from_environ({"DB_SECRET": raw, "DB_CA_FILE": ca_file})["DATABASE_URL"]
+    url = load({"DB_SECRET": raw, "DB_CA_FILE": ca_file})["DATABASE_URL"]
     assert (url.username, url.password) == (username, AWKWARD_PASSWORD)
 
 
