@@ -9,9 +9,8 @@ import pytest
 from aws_cdk import Stack, Token, aws_s3
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app, enforce_nag
+from cdk.app import build_app, enforce_nag, new_app
 from cdk.context import ContextError, configuration_error
-from tests.support.cdk_app import new_app
 from tests.support.synth import STACK_NAMES, Synthesized
 
 

@@ -8,8 +8,7 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
-from cdk.app import build_app
-from tests.support.cdk_app import new_app
+from cdk.app import build_app, new_app
 from tests.support.templates import env_vars, instance_role_id, only_logical_id, role_policy_statements
 
 STACK = "ChaosStack"

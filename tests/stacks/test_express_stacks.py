@@ -9,8 +9,7 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app
-from tests.support.cdk_app import new_app
+from cdk.app import build_app, new_app
 from tests.support.synth import STACK_NAMES
 from tests.support.templates import only_logical_id, properties, subnet_types
 

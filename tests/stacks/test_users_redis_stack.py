@@ -10,9 +10,8 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app
+from cdk.app import build_app, new_app
 from cdk.stacks.users_redis import MAX_NAME_LENGTH, memorydb_name
-from tests.support.cdk_app import new_app
 from tests.support.templates import (
     env_vars,
     instance_role_id,

@@ -10,10 +10,9 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk.cx_api import CloudAssembly
 
-from cdk.app import build_app
+from cdk.app import build_app, new_app
 from cdk.shared.platform import Platform
 from cdk.stacks import STACKS
-from tests.support.cdk_app import new_app
 
 STACK_NAMES = list(STACKS)
 PLATFORMS = list(Platform)
