@@ -665,8 +665,11 @@ def test_invalid_service_names(
         AppRunnerService(scratch, new_id, source=public_source, service_name=name)
 
 
-def test_unresolved_service_name_is_not_checked(scratch: Stack, new_id: str, public_source: Source) -> None:
-    AppRunnerService(scratch, new_id, source=public_source, service_name=Token.as_string({"Ref": "Name"}))
+def test_unresolved_service_name_is_not_checked(stack: Stack, public_source: Source) -> None:
+    AppRunnerService(stack, "Service", source=public_source, service_name=Token.as_string({"Ref": "Name"}))
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service", {"ServiceName": {"Ref": "Name"}}
+    )
 
 
 @pytest.mark.parametrize("port", [0, 65536, -1])

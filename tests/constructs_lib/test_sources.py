@@ -420,9 +420,9 @@ def test_code_repository_accepts_the_longest_source_directory_and_any_one_line_c
     )
 
 
-def test_code_repository_does_not_check_unresolved_commands_and_directory() -> None:
+def test_code_repository_does_not_check_unresolved_commands_and_directory(stack: Stack) -> None:
     unresolved = Token.as_string({"Ref": "Value"})
-    Source.from_code_repository(
+    source = Source.from_code_repository(
         "https://github.com/o/r",
         "main",
         CONNECTION,
@@ -430,6 +430,13 @@ def test_code_repository_does_not_check_unresolved_commands_and_directory() -> N
         build_command=unresolved,
         start_command=f"python {unresolved}",
         source_directory=unresolved,
+    )
+    code = source.bind(stack).code
+    assert code is not None
+    assert (code.build_command, code.start_command, code.source_directory) == (
+        unresolved,
+        f"python {unresolved}",
+        unresolved,
     )
 
 

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from shortener.codes import generate_code
 from shortener.store import MAX_CODE_ATTEMPTS
 from tests.apps.common.lost_response import LostResponseProxy
-from tests.apps.shortener.conftest import AppFactory, item_count, stored_item
+from tests.support.shortener import AppFactory, item_count, stored_item
 from tools.backends.dynamodb import LocalDynamoDB
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from common.dynamodb import DEADLINE_SECONDS
-from tests.apps.shortener.conftest import PARTITION_KEY, TABLE_NAME, AppFactory
 from tests.support.outage import OUTAGES, answers_while_healthz_answers, assert_unavailable, outage
+from tests.support.shortener import PARTITION_KEY, TABLE_NAME, AppFactory
 from tools.backends.dynamodb import LocalDynamoDB
 from tools.backends.proxy import HoldingProxy
 

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from shortener.codes import ALPHABET, CODE_LENGTH
-from tests.apps.shortener.conftest import AppFactory, stored_item
+from tests.support.shortener import AppFactory, stored_item
 from tools.backends.dynamodb import LocalDynamoDB
 from tools.backends.process import free_port
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from shortener.openapi import DOCUMENT
 from shortener.settings import MAX_CONTENT_LENGTH
 from shortener.views import MAX_URL_LENGTH
-from tests.apps.shortener.conftest import item_count
+from tests.support.shortener import item_count
 from tools.backends.dynamodb import LocalDynamoDB
 
 ABSOLUTE = "https://example.com/"

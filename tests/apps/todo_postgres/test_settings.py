@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
-from tests.apps.todo_postgres.conftest import database_of
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app, settings
 from todo_postgres.settings import ConfigurationError, from_environ, url_from_secret
 from tools.backends.postgres import LocalPostgres

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tests.apps.api_checks import FUZZ_REQUESTS, documented_operations, fuzz, routed_operations
-from tests.apps.users_redis.conftest import Backend
+from tests.support.users_redis import Backend
 from users_redis import create_app
 
 
