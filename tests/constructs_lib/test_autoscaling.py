@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from aws_cdk import App, CfnElement, CfnParameter, Fn, Stack, Token
@@ -34,11 +34,9 @@ from tests.support.gates import nag_findings
         ({"name": "web-small\n"}, r"`name` must start with a letter or digit.*, got 'web-small\\n'$"),
     ],
 )
-def test_invalid_props_are_rejected(
-    scratch: Stack, new_id: str, props: dict[str, object], message: str
-) -> None:
+def test_invalid_props_are_rejected(scratch: Stack, new_id: str, props: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})  # type: ignore[arg-type]
+        AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})
 
 
 @pytest.mark.parametrize(
