@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
@@ -25,11 +24,6 @@ from tests.support.templates import (
 STACK = "TodoPostgresStack"
 PORT = 5432
 DATABASE = "tasks"
-
-
-@pytest.fixture(scope="module")
-def template(templates: dict[str, Template]) -> Template:
-    return templates[STACK]
 
 
 def password_properties(node: Any) -> list[str]:
@@ -277,22 +271,6 @@ def test_service_egresses_through_the_connector_and_gets_db_secret_as_runtime_se
     )
 
 
-def test_service_health_check_is_the_articles(template: Template) -> None:
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {
-            "HealthCheckConfiguration": {
-                "Protocol": "HTTP",
-                "Path": "/",
-                "Interval": 5,
-                "Timeout": 5,
-                "HealthyThreshold": 1,
-                "UnhealthyThreshold": 3,
-            }
-        },
-    )
-
-
 def test_instance_role_may_read_exactly_the_database_secret(template: Template) -> None:
     role = instance_role_id(template)
     assert role_policy_statements(template, role) == [
@@ -305,13 +283,6 @@ def test_instance_role_may_read_exactly_the_database_secret(template: Template) 
         ]
     ]
     assert "ManagedPolicyArns" not in properties(template, role)
-
-
-def test_stack_outputs_the_service_url(template: Template) -> None:
-    service = only_logical_id(template, "AWS::AppRunner::Service")
-    template.has_output(
-        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [service, "ServiceUrl"]}]]}}
-    )
 
 
 def test_default_deletion_protection_needs_no_rds10_acknowledgement(synthesized: Synthesized) -> None:

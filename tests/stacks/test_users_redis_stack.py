@@ -38,11 +38,6 @@ RETAINED_TYPES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def template(templates: dict[str, Template]) -> Template:
-    return templates[STACK]
-
-
 def secret_id(template: Template) -> str:
     return only_logical_id(template, "AWS::SecretsManager::Secret")
 
@@ -242,7 +237,6 @@ def test_service_gets_endpoint_and_username_as_variables_and_password_as_runtime
                     )
                 }
             ),
-            "HealthCheckConfiguration": Match.object_like({"Protocol": "HTTP", "Path": "/healthz"}),
         },
     )
 
@@ -269,13 +263,6 @@ def test_password_is_only_ever_a_dynamic_reference(template: Template) -> None:
 def test_data_and_its_password_are_retained_by_default(template: Template) -> None:
     for resource_type in RETAINED_TYPES:
         template.has_resource(resource_type, {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
-
-
-def test_stack_outputs_the_service_url(template: Template) -> None:
-    service_id = only_logical_id(template, "AWS::AppRunner::Service")
-    template.has_output(
-        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [service_id, "ServiceUrl"]}]]}}
-    )
 
 
 def test_node_type_removal_policy_and_names_follow_context_and_stack_prefix(tmp_path: Path) -> None:
