@@ -70,6 +70,7 @@ def test_a_lost_put_response_stores_one_link_under_the_code_answered(
     assert item_count(local_dynamodb) == before + 1
 
 
+@pytest.mark.slow
 def test_thousand_creates_are_distinct_and_resolvable(make_app: AppFactory) -> None:
     # Concurrent requests: faster on a shared box, and they race the lazy client creation.
     app = make_app()

@@ -32,6 +32,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "name"), CASES)
 def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
     request: pytest.FixtureRequest, kind: str, name: str
@@ -66,6 +67,7 @@ def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
         assert client.get(f"/{email}").get_json() == {"email": email, "name": "after"}
 
 
+@pytest.mark.slow
 def test_app_started_while_redis_is_down_connects_when_it_returns(backend: Backend) -> None:
     with backend.down():
         app: Flask = create_app(backend.config)
