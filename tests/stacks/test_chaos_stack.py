@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Stack
 from aws_cdk.assertions import Template
 
-from cdk.app import build_app, new_app
+from tests.support.synth import stack_template
 from tests.support.templates import env_vars, instance_role_id, only_logical_id, role_policy_statements
 
 STACK = "ChaosStack"
@@ -56,19 +55,16 @@ def test_crash_endpoints_on_and_memory_cap_at_the_instance_memory(template: Temp
 
 
 def test_context_switches_crash_endpoints_off_and_sizes_the_memory_cap(tmp_path: Path) -> None:
-    app = build_app(
-        new_app(
-            tmp_path,
-            **{
-                "chaos:enabled": "false",
-                "chaos:cpu": "0.25 vCPU",
-                "chaos:memory": "0.5 GB",
-                "chaos:min_size": "3",
-            },
-        ),
-        nag=False,
+    template = stack_template(
+        tmp_path,
+        STACK,
+        **{
+            "chaos:enabled": "false",
+            "chaos:cpu": "0.25 vCPU",
+            "chaos:memory": "0.5 GB",
+            "chaos:min_size": "3",
+        },
     )
-    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
     variables = env_vars(template)
     assert (variables["CHAOS_ENABLED"], variables["MEMORY_LIMIT_MB"]) == ("false", "512")
     template.has_resource_properties("Custom::AppRunnerAutoScalingConfiguration", {"MinSize": 3})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app, new_app
+from tests.support.synth import stack_template
 from tests.support.templates import instance_role_id, only_logical_id, properties, role_policy_statements
 
 STACK = "ShortenerStack"
@@ -102,11 +102,9 @@ def test_service_scales_with_the_context_settings(template: Template) -> None:
 
 
 def test_on_demand_billing_from_context(tmp_path: Path) -> None:
-    app = build_app(
-        new_app(tmp_path, **{"shortener:billing_mode": "on_demand", "shortener:removal_policy": "destroy"}),
-        nag=False,
+    template = stack_template(
+        tmp_path, STACK, **{"shortener:billing_mode": "on_demand", "shortener:removal_policy": "destroy"}
     )
-    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
     template.has_resource_properties(
         "AWS::DynamoDB::Table", {"BillingMode": "PAY_PER_REQUEST", "ProvisionedThroughput": Match.absent()}
     )

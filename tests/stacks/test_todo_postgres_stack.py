@@ -11,7 +11,7 @@ from aws_cdk.assertions import Capture, Match, Template
 
 from cdk.app import build_app, new_app
 from tests.support.gates import acknowledgements, nag_findings
-from tests.support.synth import Synthesized
+from tests.support.synth import Synthesized, stack_template
 from tests.support.templates import (
     instance_role_id,
     only_logical_id,
@@ -326,8 +326,7 @@ def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
 
 
 def test_a_retained_cluster_keeps_its_security_group_writer_and_subnet_group(tmp_path: Path) -> None:
-    app = build_app(new_app(tmp_path, **{"todo_postgres:removal_policy": "retain"}), nag=False)
-    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
+    template = stack_template(tmp_path, STACK, **{"todo_postgres:removal_policy": "retain"})
     resources = template.to_json()["Resources"]
     for logical_id in (cluster_id(template), cluster_security_group_id(template)):
         assert resources[logical_id]["DeletionPolicy"] == "Retain"
