@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 import sys
+from pathlib import Path
 
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from cdk.context import Context, ContextError, configuration_error
+from cdk.context import Context, ContextError, cdk_json_context, configuration_error
 from cdk.stacks import STACKS
 
 # CloudFormation's rule for a stack name, which the prefix starts: a letter first.
@@ -29,6 +30,12 @@ def environment(context: Context) -> Environment | None:
     if not (account or region):
         return None
     return Environment(account=account, region=region)
+
+
+def new_app(outdir: Path, **context: object) -> App:
+    """An ``App`` built the way the CLI builds it: cdk.json's context, ``context``
+    overriding it (like ``-c key=value``). For tools and tests that synthesize in-process."""
+    return App(outdir=str(outdir), context={**cdk_json_context(), **context})
 
 
 def enforce_nag(app: App) -> None:

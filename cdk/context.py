@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from aws_cdk import App
     from constructs import Node
 
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
@@ -129,11 +128,3 @@ def check_keys(keys: Iterable[str]) -> None:
         # Keys of one namespace are summarized: shortener:..., chaos:...
         summary = dict.fromkeys(f"{name.partition(':')[0]}:..." if ":" in name else name for name in known)
         raise ContextError(f"unknown context key `{key}`: the keys are cdk.json's: {', '.join(summary)}")
-
-
-def new_app(outdir: Path, **context: Any) -> App:
-    """An ``App`` built the way the CLI builds it: cdk.json's context, ``context``
-    overriding it (like ``-c key=value``). For tests and tools that synthesize in-process."""
-    from aws_cdk import App  # not at import: see the module's docstring
-
-    return App(outdir=str(outdir), context={**cdk_json_context(), **context})

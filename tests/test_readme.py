@@ -7,7 +7,7 @@ import re
 import subprocess
 import tomllib
 
-from tests.support.cdk_app import cdk_json_context
+from cdk.context import cdk_json_context
 from tools import REPO_ROOT, prices
 
 README = (REPO_ROOT / "README.md").read_text()

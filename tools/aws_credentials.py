@@ -37,13 +37,13 @@ def credentials_configured() -> bool:
 
 def configuration_problem() -> str | None:
     """The line ``make synth`` would stop with for this ``CONTEXT``, or None if it is valid."""
-    from cdk.context import configuration_error, new_app
+    from cdk.context import configuration_error
     from tools.cdk_cli import context_overrides
 
     try:
         overrides = context_overrides()
         # Only now, and only here: loading the CDK takes seconds.
-        from cdk.app import build_app
+        from cdk.app import build_app, new_app
 
         with tempfile.TemporaryDirectory(prefix="config-check-") as outdir:
             build_app(new_app(Path(outdir), **overrides), nag=False)

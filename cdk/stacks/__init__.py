@@ -6,14 +6,13 @@ test gate (cdk-nag, cfn-lint, secret scan, snapshot).
 
 from __future__ import annotations
 
-from aws_cdk import Stack
-
+from cdk.shared.app_stack import AppStack
 from cdk.stacks.chaos import ChaosStack
 from cdk.stacks.shortener import ShortenerStack
 from cdk.stacks.todo_postgres import TodoPostgresStack
 from cdk.stacks.users_redis import UsersRedisStack
 
-STACKS: dict[str, type[Stack]] = {
+STACKS: dict[str, type[AppStack]] = {
     "ShortenerStack": ShortenerStack,
     "UsersRedisStack": UsersRedisStack,
     "TodoPostgresStack": TodoPostgresStack,

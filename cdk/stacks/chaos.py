@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration
 from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.app_service import ServiceSizing, app_service
+from cdk.shared.app_stack import AppStack
 from cdk.shared.data import app_table
 from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck
@@ -22,8 +23,7 @@ from constructs_lib import HealthCheck
 APP = "chaos"
 
 
-class ChaosStack(Stack):
-    #: The app package this stack runs (its settings.STACK_ENV is the env contract).
+class ChaosStack(AppStack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:

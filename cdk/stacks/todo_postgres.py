@@ -48,13 +48,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.app_service import app_service
+from cdk.shared.app_stack import AppStack
 from cdk.shared.data import removal_policy
 from cdk.shared.database_user import DatabaseUser
 from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
@@ -74,8 +75,7 @@ POSTGRES_PORT = 5432
 MAX_ACU = 256
 
 
-class TodoPostgresStack(Stack):
-    #: The app package this stack runs (its settings.STACK_ENV is the env contract).
+class TodoPostgresStack(AppStack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aws_cdk import Acknowledgment, CfnResource, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Duration, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_memorydb as memorydb
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -26,6 +26,7 @@ from constructs import Construct
 
 from cdk.context import Context
 from cdk.shared.app_service import app_service
+from cdk.shared.app_stack import AppStack
 from cdk.shared.data import removal_policy
 from cdk.shared.names import bounded_name
 from cdk.shared.network import DATA_SUBNETS, AppVpc
@@ -56,8 +57,7 @@ def memorydb_name(stack_name: str, suffix: str = "") -> str:
     return f"{bounded_name(base, MAX_NAME_LENGTH - len(suffix))}{suffix}"
 
 
-class UsersRedisStack(Stack):
-    #: The app package this stack runs (its settings.STACK_ENV is the env contract).
+class UsersRedisStack(AppStack):
     app_package = APP
 
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from aws_cdk import App, CfnElement, CfnParameter, Fn, Stack, Token
@@ -34,24 +34,30 @@ from tests.support.gates import nag_findings
         ({"name": "web-small\n"}, r"`name` must start with a letter or digit.*, got 'web-small\\n'$"),
     ],
 )
-def test_invalid_props_are_rejected(
-    scratch: Stack, new_id: str, props: dict[str, object], message: str
-) -> None:
+def test_invalid_props_are_rejected(scratch: Stack, new_id: str, props: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})  # type: ignore[arg-type]
+        AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})
 
 
 @pytest.mark.parametrize(
-    "props",
-    [
-        {"min_size": 1, "max_size": 1, "max_concurrency": 1},
-        {"min_size": 25, "max_size": 25, "max_concurrency": 200},
-        {"name": "a" * 32},
-        {"name": "abcd"},
-    ],
+    ("name", "min_size", "max_size", "max_concurrency"),
+    [("valid-name", 1, 1, 1), ("valid-name", 25, 25, 200), ("a" * 32, 1, 25, 100), ("abcd", 1, 25, 100)],
 )
-def test_boundary_props_are_accepted(scratch: Stack, new_id: str, props: dict[str, object]) -> None:
-    AutoScalingConfig(scratch, new_id, **{"name": "valid-name", **props})  # type: ignore[arg-type]
+def test_boundary_props_are_accepted(
+    stack: Stack, name: str, min_size: int, max_size: int, max_concurrency: int
+) -> None:
+    AutoScalingConfig(
+        stack, "Scaling", name=name, min_size=min_size, max_size=max_size, max_concurrency=max_concurrency
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "Custom::AppRunnerAutoScalingConfiguration",
+        {
+            "AutoScalingConfigurationName": name,
+            "MinSize": min_size,
+            "MaxSize": max_size,
+            "MaxConcurrency": max_concurrency,
+        },
+    )
 
 
 def _number_parameter(stack: Stack, id: str) -> int:

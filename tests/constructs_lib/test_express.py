@@ -736,9 +736,9 @@ def test_invalid_service_names(
 
 
 @pytest.mark.parametrize("port", [0, 65536, 80.5])
-def test_invalid_port(scratch: Stack, new_id: str, public_source: Source, port: float) -> None:
+def test_invalid_port(scratch: Stack, new_id: str, public_source: Source, port: Any) -> None:
     with pytest.raises(ValueError, match=rf"^`port` must be a whole number between 1 and 65535, got {port}$"):
-        ExpressService(scratch, new_id, source=public_source, port=port)  # type: ignore[arg-type]
+        ExpressService(scratch, new_id, source=public_source, port=port)
 
 
 def test_attributes_and_url_output(stack: Stack, public_source: Source) -> None:

@@ -48,10 +48,11 @@ def test_duration_out_of_range_is_rejected(factory: Any, prop: str, seconds: int
 
 @pytest.mark.parametrize("prop", ["interval", "timeout"])
 def test_fractional_seconds_are_rejected(prop: str) -> None:
+    durations: dict[str, Any] = {prop: Duration.millis(1500)}
     with pytest.raises(
         ValueError, match=rf"`{prop}` must be a whole number of seconds, got 1 second 500 millis$"
     ):
-        HealthCheck.http(**{prop: Duration.millis(1500)})  # type: ignore[arg-type]
+        HealthCheck.http(**durations)
 
 
 @pytest.mark.parametrize("factory", FACTORIES)

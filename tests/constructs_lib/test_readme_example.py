@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.support.gates import cfn_lint_findings, secret_literals
 from tools import REPO_ROOT
 from tools.cdk_cli import CDK
@@ -42,6 +44,7 @@ def test_the_recipe_installs_the_cli_version_the_repository_pins() -> None:
     assert f"distribution {distribution}, import constructs_lib" in readme_recipe()
 
 
+@pytest.mark.slow
 def test_readme_example_synthesizes_a_clean_template(tmp_path: Path) -> None:
     """As the recipe runs it: its Dockerfile, the example as app.py, the CDK CLI's synth."""
     (tmp_path / "app").mkdir()

@@ -108,13 +108,17 @@ def test_app_runner_refuses_fargate_only_cpus(scratch: Stack, new_id: str, cpu: 
 
 
 @pytest.mark.parametrize(("cpu", "memory"), VALID_PAIRS)
-def test_every_offered_pair_is_accepted(scratch: Stack, new_id: str, cpu: str, memory: str) -> None:
+def test_every_offered_pair_is_accepted(stack: Stack, cpu: str, memory: str) -> None:
     AppRunnerService(
-        scratch,
-        new_id,
+        stack,
+        "Service",
         source=Source.from_ecr_public("public.ecr.aws/a/b"),
         cpu=Cpu.of(cpu),
         memory=Memory.of(memory),
+    )
+    Template.from_stack(stack).has_resource_properties(
+        "AWS::AppRunner::Service",
+        {"InstanceConfiguration": Match.object_like({"Cpu": cpu, "Memory": memory})},
     )
 
 

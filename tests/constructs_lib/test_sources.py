@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk import App, IgnoreMode, Stack, Token
@@ -302,14 +303,14 @@ def test_code_repository_with_repository_configuration(stack: Stack) -> None:
         ({"start_command": "python app.py", "runtime": Runtime.NODEJS_22}, "runtime, start_command"),
     ],
 )
-def test_repository_configuration_rejects_configuration_values(values: dict[str, object], named: str) -> None:
+def test_repository_configuration_rejects_configuration_values(values: dict[str, Any], named: str) -> None:
     with pytest.raises(ValueError, match=rf"configuration values must not be given, got {named}$"):
         Source.from_code_repository(
             "https://github.com/o/r",
             "main",
             CONNECTION,
             configuration_source=ConfigurationSource.REPOSITORY,
-            **values,  # type: ignore[arg-type]
+            **values,
         )
 
 
@@ -318,13 +319,13 @@ def test_repository_configuration_rejects_configuration_values(values: dict[str,
     [("port", {"port": 8000}), ("name", {"environment": {"A": "b"}})],
 )
 def test_repository_configuration_rejects_service_values(
-    scratch: Stack, new_id: str, prop: str, kwargs: dict[str, object]
+    scratch: Stack, new_id: str, prop: str, kwargs: dict[str, Any]
 ) -> None:
     source = Source.from_code_repository(
         "https://github.com/o/r", "main", CONNECTION, configuration_source=ConfigurationSource.REPOSITORY
     )
     with pytest.raises(ValueError, match=rf"`{prop}` is ignored with `configuration_source` REPOSITORY"):
-        AppRunnerService(scratch, new_id, source=source, **kwargs)  # type: ignore[arg-type]
+        AppRunnerService(scratch, new_id, source=source, **kwargs)
 
 
 def test_api_configuration_requires_a_runtime() -> None:
@@ -334,14 +335,14 @@ def test_api_configuration_requires_a_runtime() -> None:
 
 @pytest.mark.parametrize("prop", ["repository_url", "branch", "connection_arn"])
 def test_code_repository_rejects_empty_values(prop: str) -> None:
-    values = {
+    values: dict[str, Any] = {
         "repository_url": "https://github.com/o/r",
         "branch": "main",
         "connection_arn": CONNECTION,
         prop: "",
     }
     with pytest.raises(ValueError, match=rf"`{prop}` must not be empty, got ''"):
-        Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)  # type: ignore[arg-type]
+        Source.from_code_repository(**values, runtime=Runtime.PYTHON_311)
 
 
 @pytest.mark.parametrize("prop", ["build_command", "start_command"])
@@ -356,13 +357,14 @@ def test_code_repository_rejects_empty_values(prop: str) -> None:
 )
 def test_code_repository_rejects_commands_app_runner_rejects(prop: str, command: str, problem: str) -> None:
     # App Runner's BuildCommand and StartCommand pattern is [^\x0a\x0d]+.
+    commands: dict[str, Any] = {prop: command}
     with pytest.raises(ValueError, match=rf"`{prop}` {problem}, got {re.escape(repr(command))}$"):
         Source.from_code_repository(
             "https://github.com/o/r",
             "main",
             CONNECTION,
             runtime=Runtime.PYTHON_311,
-            **{prop: command},  # type: ignore[arg-type]
+            **commands,
         )
 
 
@@ -420,9 +422,9 @@ def test_code_repository_accepts_the_longest_source_directory_and_any_one_line_c
     )
 
 
-def test_code_repository_does_not_check_unresolved_commands_and_directory() -> None:
+def test_code_repository_does_not_check_unresolved_commands_and_directory(stack: Stack) -> None:
     unresolved = Token.as_string({"Ref": "Value"})
-    Source.from_code_repository(
+    source = Source.from_code_repository(
         "https://github.com/o/r",
         "main",
         CONNECTION,
@@ -430,6 +432,13 @@ def test_code_repository_does_not_check_unresolved_commands_and_directory() -> N
         build_command=unresolved,
         start_command=f"python {unresolved}",
         source_directory=unresolved,
+    )
+    code = source.bind(stack).code
+    assert code is not None
+    assert (code.build_command, code.start_command, code.source_directory) == (
+        unresolved,
+        f"python {unresolved}",
+        unresolved,
     )
 
 

@@ -13,16 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tools import REPO_ROOT, dev
+from tests.support.images import Backends, built_images
 from tools.images import assets, engine
 
 if not os.environ.get("IMAGE_TESTS"):
     collect_ignore_glob = ["test_*.py"]
-
-
-def built_images() -> list[assets.ImageAsset]:
-    """The image assets of the synthesized assembly (``CDK_OUT``, else ``cdk.out``)."""
-    return assets.image_assets(REPO_ROOT / os.environ.get("CDK_OUT", "cdk.out"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -42,21 +37,6 @@ def built(image: assets.ImageAsset) -> assets.ImageAsset:
     if not engine.image_exists(image.image):
         pytest.fail(f"{image.image} is not built: run make images (make test-images does)")
     return image
-
-
-class Backends:
-    """Each app's local backend, started on first use and kept for the session."""
-
-    def __init__(self, stack: ExitStack, data_dir: Path) -> None:
-        self._stack = stack
-        self._data_dir = data_dir
-        self._env: dict[str, dict[str, str]] = {}
-
-    def env(self, app: dev.DevApp) -> dict[str, str]:
-        """The variables that reach ``app``'s running backend (on a free port)."""
-        if app.package not in self._env:
-            self._env[app.package] = app.backend(self._stack, self._data_dir / app.package, None)
-        return self._env[app.package]
 
 
 @pytest.fixture(scope="session")

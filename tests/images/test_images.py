@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.images.conftest import Backends, built_images
+from tests.support.images import Backends, built_images
 from tools import dev
 from tools.backends.process import free_port
 from tools.images import assets, base, engine

@@ -41,3 +41,10 @@ def express_templates(synthesized_on: Callable[[Platform], Synthesized]) -> dict
     """``Template`` per stack on ECS Express Mode."""
     synthesized = synthesized_on(Platform.ECS_EXPRESS)
     return {name: Template.from_json(synthesized.template_json(name)) for name in STACK_NAMES}
+
+
+@pytest.fixture(scope="module")
+def template(templates: dict[str, Template], request: pytest.FixtureRequest) -> Template:
+    """The App Runner template of the stack the test module names in ``STACK``."""
+    stack_name: str = request.module.STACK
+    return templates[stack_name]

@@ -9,10 +9,9 @@ import pytest
 from aws_cdk import Stack, Token, aws_s3
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app, enforce_nag
+from cdk.app import build_app, enforce_nag, new_app
 from cdk.context import ContextError, configuration_error
-from tests.support.cdk_app import new_app
-from tests.support.synth import STACK_NAMES, Synthesized
+from tests.support.synth import STACK_NAMES, Synthesized, stack_template
 
 
 def test_app_has_one_stack_per_app(synthesized: Synthesized) -> None:
@@ -92,8 +91,7 @@ SHARED_SCALING = f"arn:aws:apprunner:us-east-1:123456789012:autoscalingconfigura
 def test_a_stack_can_use_app_runners_default_or_a_shared_auto_scaling_configuration(
     tmp_path: Path, choice: str, rendered: str | None
 ) -> None:
-    app = build_app(new_app(tmp_path, **{"shortener:auto_scaling_configuration": choice}), nag=False)
-    template = Template.from_stack(Stack.of(app.node.find_child("ShortenerStack")))
+    template = stack_template(tmp_path, "ShortenerStack", **{"shortener:auto_scaling_configuration": choice})
     template.resource_count_is("Custom::AppRunnerAutoScalingConfiguration", 0)
     template.resource_count_is("AWS::Lambda::Function", 0)
     template.has_resource_properties(

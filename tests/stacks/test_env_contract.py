@@ -19,7 +19,7 @@ from tests.support.templates import service_variables
 def test_stack_sets_exactly_the_variables_its_app_reads(
     synthesized_on: Callable[[Platform], Synthesized], platform: Platform, stack_name: str
 ) -> None:
-    settings = importlib.import_module(f"{STACKS[stack_name].app_package}.settings")  # type: ignore[attr-defined]
+    settings = importlib.import_module(f"{STACKS[stack_name].app_package}.settings")
     names = service_variables(synthesized_on(platform).template_json(stack_name))
     assert sorted(set(names) - {"PORT"}) == sorted(settings.STACK_ENV)
     assert len(names) == len(set(names))

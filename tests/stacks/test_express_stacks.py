@@ -10,9 +10,8 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app
-from tests.support.cdk_app import new_app
-from tests.support.synth import STACK_NAMES
+from cdk.app import build_app, new_app
+from tests.support.synth import STACK_NAMES, stack_template
 from tests.support.templates import only_logical_id, properties, subnet_types
 
 SERVICE = "AWS::ECS::ExpressGatewayService"
@@ -179,8 +178,7 @@ def test_an_unknown_platform_lists_the_two(tmp_path: Path, context: dict[str, st
 
 def test_task_counts_may_exceed_app_runner_instance_limits(tmp_path: Path) -> None:
     context = {"platform": "ecs_express", "shortener:max_size": "100"}
-    app = build_app(new_app(tmp_path, **context), nag=False)
-    service = _service(Template.from_stack(Stack.of(app.node.find_child("ShortenerStack"))))
+    service = _service(stack_template(tmp_path, "ShortenerStack", **context))
     assert service["ScalingTarget"]["MaxTaskCount"] == 100
     with pytest.raises(
         ValueError,

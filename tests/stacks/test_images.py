@@ -14,8 +14,7 @@ from tests.support.synth import STACK_NAMES, Synthesized
 
 
 def app_package(stack: str) -> str:
-    package: str = STACKS[stack].app_package  # type: ignore[attr-defined]
-    return package
+    return STACKS[stack].app_package
 
 
 def docker_image(synthesized: Synthesized, stack: str) -> dict[str, Any]:

@@ -7,14 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Capture, Match, Template
 
-from cdk.app import build_app
-from tests.support.cdk_app import new_app
+from cdk.app import build_app, new_app
 from tests.support.gates import acknowledgements, nag_findings
-from tests.support.synth import Synthesized
+from tests.support.synth import Synthesized, stack_template
 from tests.support.templates import (
     instance_role_id,
     only_logical_id,
@@ -29,11 +27,6 @@ PORT = 5432
 DATABASE = "tasks"
 ADMIN = "todo_admin"
 APP_USER = "todo_app"
-
-
-@pytest.fixture(scope="module")
-def template(templates: dict[str, Template]) -> Template:
-    return templates[STACK]
 
 
 def password_properties(node: Any) -> list[str]:
@@ -318,22 +311,6 @@ def test_service_egresses_through_the_connector_and_gets_db_secret_as_runtime_se
     )
 
 
-def test_service_health_check_is_the_articles(template: Template) -> None:
-    template.has_resource_properties(
-        "AWS::AppRunner::Service",
-        {
-            "HealthCheckConfiguration": {
-                "Protocol": "HTTP",
-                "Path": "/",
-                "Interval": 5,
-                "Timeout": 5,
-                "HealthyThreshold": 1,
-                "UnhealthyThreshold": 3,
-            }
-        },
-    )
-
-
 def test_instance_role_may_read_exactly_the_app_users_secret(template: Template) -> None:
     role = instance_role_id(template)
     assert role_policy_statements(template, role) == [
@@ -346,13 +323,6 @@ def test_instance_role_may_read_exactly_the_app_users_secret(template: Template)
         ]
     ]
     assert "ManagedPolicyArns" not in properties(template, role)
-
-
-def test_stack_outputs_the_service_url(template: Template) -> None:
-    service = only_logical_id(template, "AWS::AppRunner::Service")
-    template.has_output(
-        "*", {"Value": {"Fn::Join": ["", ["https://", {"Fn::GetAtt": [service, "ServiceUrl"]}]]}}
-    )
 
 
 def test_default_deletion_protection_needs_no_rds10_acknowledgement(synthesized: Synthesized) -> None:
@@ -396,8 +366,7 @@ def test_capacity_protection_and_removal_follow_context(tmp_path: Path) -> None:
 
 
 def test_a_retained_cluster_keeps_its_security_group_writer_and_subnet_group(tmp_path: Path) -> None:
-    app = build_app(new_app(tmp_path, **{"todo_postgres:removal_policy": "retain"}), nag=False)
-    template = Template.from_stack(Stack.of(app.node.find_child(STACK)))
+    template = stack_template(tmp_path, STACK, **{"todo_postgres:removal_policy": "retain"})
     resources = template.to_json()["Resources"]
     for logical_id in (cluster_id(template), cluster_security_group_id(template)):
         assert resources[logical_id]["DeletionPolicy"] == "Retain"

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Stack
+from aws_cdk.assertions import Template
 from aws_cdk.cx_api import CloudAssembly
 
-from cdk.app import build_app
+from cdk.app import build_app, new_app
 from cdk.shared.platform import Platform
 from cdk.stacks import STACKS
-from tests.support.cdk_app import new_app
 
 STACK_NAMES = list(STACKS)
 PLATFORMS = list(Platform)
@@ -37,6 +37,13 @@ def synthesize(outdir: Path, platform: Platform) -> Synthesized:
     tests instead of aborting the synthesis (make synth enforces them)."""
     app = build_app(new_app(outdir, platform=platform.value), nag=False)
     return Synthesized(app, app.synth())
+
+
+def stack_template(outdir: Path, stack_name: str, **context: object) -> Template:
+    """``stack_name``'s template, built (not synthesized, no cdk-nag) with ``context`` over
+    cdk.json's, as ``-c key=value`` would: for the tests of what a context value changes."""
+    app = build_app(new_app(outdir, **context), nag=False)
+    return Template.from_stack(Stack.of(app.node.find_child(stack_name)))
 
 
 def every_stack() -> list[Any]:

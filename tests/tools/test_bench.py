@@ -345,6 +345,7 @@ def _bench(results_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+@pytest.mark.slow
 def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> None:
     args = ["--apps", "chaos", "--levels", "1,2", "--rounds", "2", "--duration", "0.3"]
     done = _bench(tmp_path, *args, "--cold-starts", "1", "--synth-runs", "0")
@@ -365,6 +366,7 @@ def test_bench_interleaves_rounds_and_reports_them_combined(tmp_path: Path) -> N
     assert all(row["elapsed_s"] >= 2 * 0.3 and row["requests"] > 0 for row in rows.values())
 
 
+@pytest.mark.slow
 def test_server_configs_compare_the_app_asked_for(tmp_path: Path) -> None:
     args = ["--server-configs", "--apps", "chaos", "--levels", "1", "--rounds", "1", "--duration", "0.2"]
     done = _bench(tmp_path, *args)
@@ -378,6 +380,7 @@ def test_server_configs_compare_the_app_asked_for(tmp_path: Path) -> None:
     assert all(row["requests"] > 0 for load in compared["load"].values() for row in load)
 
 
+@pytest.mark.slow
 def test_empty_app_synth_imports_none_of_our_stacks() -> None:
     # The baseline is an empty CDK app: importing the stacks (and cdk-nag) is what they cost.
     program = (

@@ -40,6 +40,7 @@ def make(target: str, env: dict[str, str], *options: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow
 def test_deploy_without_credentials_stops_with_a_clear_message(no_credentials_env: dict[str, str]) -> None:
     result = make("deploy-shortener", no_credentials_env)
     assert result.returncode != 0
@@ -48,6 +49,7 @@ def test_deploy_without_credentials_stops_with_a_clear_message(no_credentials_en
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_diff_works_offline_and_takes_context_values_with_spaces(
     no_credentials_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -81,11 +83,11 @@ MISSPELT_KEY = (
     ("target", "case"),
     [
         # synth runs the app with CONTEXT too; the app itself prints the line.
-        ("synth", BAD_VALUE),
+        pytest.param("synth", BAD_VALUE, marks=pytest.mark.slow),
         ("synth", MISSPELT_KEY),
         ("diff-shortener", MISSPELT_KEY),
         # Before the missing credentials: fixing those first would only lead here.
-        ("deploy-shortener", BAD_VALUE),
+        pytest.param("deploy-shortener", BAD_VALUE, marks=pytest.mark.slow),
         ("deploy-shortener", MISSPELT_KEY),
     ],
     ids=lambda value: value if isinstance(value, str) else value[0],

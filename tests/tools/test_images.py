@@ -186,6 +186,7 @@ def test_a_container_gets_its_stack_env_and_listens_on_localhost_only(app: dev.D
     assert env["BACKEND"] == "x"
 
 
+@pytest.mark.slow
 def test_make_test_leaves_the_image_tests_out() -> None:
     command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "tests/images"]
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)

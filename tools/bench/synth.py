@@ -23,8 +23,7 @@ KINDS = ("stacks", "empty")
 def synth(kind: str, outdir: Path) -> float:
     start = time.perf_counter()
     if kind == "stacks":
-        from cdk.app import build_app  # here, not at the top: see the module docstring
-        from cdk.context import new_app
+        from cdk.app import build_app, new_app  # here, not at the top: see the module docstring
 
         build_app(new_app(outdir)).synth()
     else:

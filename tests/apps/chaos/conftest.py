@@ -10,10 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from chaos import create_app
+from tests.support.chaos import REGION, TABLE_NAME
 from tools.backends.dynamodb import LocalDynamoDB
-
-TABLE_NAME = "chaos-test"
-REGION = "us-east-1"
 
 
 @pytest.fixture

@@ -36,9 +36,8 @@ def test_panic_is_a_json_500_and_the_app_keeps_serving(client: FlaskClient) -> N
 
 
 def test_crash_endpoints_exist_when_enabled(app: Flask) -> None:
-    adapter = app.url_map.bind("localhost")
-    for path in CRASH_PATHS:
-        adapter.match(path, method="GET")
+    get_routes = {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())}
+    assert get_routes >= set(CRASH_PATHS)
 
 
 @pytest.mark.usefixtures("chaos_env")

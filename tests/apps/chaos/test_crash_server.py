@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from chaos.crash import EXIT_STATUS, MASTER_HEADROOM_MB, worker_share_mb
-from tests.apps.chaos.conftest import REGION, TABLE_NAME
 from tests.apps.chaos.server import ChaosServer, PacedTraffic, Traffic, running_server
+from tests.support.chaos import REGION, TABLE_NAME
 from tools import dev
 from tools.backends import process
 from tools.local_http import get

@@ -18,6 +18,7 @@ def test_document_lists_exactly_the_routes(
     assert documented_operations(app) == routed_operations(app)
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("table")
 def test_fuzz() -> None:
     # The crash operations end the process they run in (here: pytest) or, for /panic,

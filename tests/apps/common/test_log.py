@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,8 +15,10 @@ from werkzeug.test import EnvironBuilder
 
 from common import BadRequest, create_base_app
 from common.log import JsonFormatter, RequestLog
+from tests.support.responses import request_fields
 
 if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
@@ -44,10 +46,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def request_fields(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
-    return [r.fields for r in caplog.records if r.name == "request"]  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
@@ -66,7 +64,7 @@ def test_each_request_is_logged_once_with_its_status(
         response = client.open(path, method=method)
 
     assert response.status_code == status
-    [fields] = request_fields(caplog)
+    [fields] = request_fields(caplog.records)
     assert {k: fields[k] for k in ("method", "path", "status")} == {
         "method": method,
         "path": path,
@@ -89,7 +87,7 @@ def test_the_logged_path_is_the_one_flask_routes(
     with caplog.at_level(logging.INFO, logger="request"):
         client.get("/caf%C3%A9")
 
-    [fields] = request_fields(caplog)
+    [fields] = request_fields(caplog.records)
     assert seen == ["/café"]
     assert fields["path"] == "/café"
 
@@ -100,10 +98,15 @@ def test_an_error_that_escapes_the_app_is_logged_as_500(caplog: pytest.LogCaptur
     def broken(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         raise RuntimeError("broken")
 
-    with caplog.at_level(logging.INFO, logger="request"), pytest.raises(RuntimeError):
-        RequestLog(broken)(EnvironBuilder("/x", method="PUT").get_environ(), lambda *a: None)  # type: ignore[arg-type]
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+    ) -> Callable[[bytes], object]:
+        return lambda data: None
 
-    [fields] = request_fields(caplog)
+    with caplog.at_level(logging.INFO, logger="request"), pytest.raises(RuntimeError):
+        RequestLog(broken)(EnvironBuilder("/x", method="PUT").get_environ(), start_response)
+
+    [fields] = request_fields(caplog.records)
     assert fields["method"] == "PUT"
     assert fields["path"] == "/x"
     assert fields["status"] == 500
@@ -115,7 +118,7 @@ def test_a_request_below_the_log_level_is_not_logged(
     with caplog.at_level(logging.WARNING, logger="request"):
         client.get("/ok")
 
-    assert request_fields(caplog) == []
+    assert request_fields(caplog.records) == []
 
 
 def test_a_record_is_one_json_line_with_its_fields_and_exception() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,12 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shortener import create_app
+from tests.support.shortener import PARTITION_KEY, TABLE_NAME, AppFactory
 from tools.backends.dynamodb import LocalDynamoDB
-
-TABLE_NAME = "shortener-links"
-PARTITION_KEY = "shortcode"
-
-AppFactory = Callable[..., Flask]
 
 
 @pytest.fixture(scope="session")
@@ -45,17 +41,3 @@ def app(make_app: AppFactory) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as test_client:
         yield test_client
-
-
-def stored_item(server: LocalDynamoDB, code: str) -> Mapping[str, Any] | None:
-    """The raw DynamoDB item for ``code``, read behind the app's back."""
-    item: Mapping[str, Any] | None = (
-        server.client()
-        .get_item(TableName=TABLE_NAME, Key={PARTITION_KEY: {"S": code}}, ConsistentRead=True)
-        .get("Item")
-    )
-    return item
-
-
-def item_count(server: LocalDynamoDB) -> int:
-    return server.client().scan(TableName=TABLE_NAME, Select="COUNT")["Count"]

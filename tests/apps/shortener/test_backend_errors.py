@@ -21,7 +21,7 @@ from botocore.exceptions import (
 
 from common import ApiError, BackendUnavailable
 from common.dynamodb import dynamodb_errors
-from tests.apps.shortener.conftest import AppFactory
+from tests.support.shortener import AppFactory
 
 URL = "https://example.com/before-the-outage"
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.apps.shortener.conftest import AppFactory
+from tests.support.shortener import AppFactory
 
 #: More threads than botocore's default pool of 10 (GUNICORN_THREADS may raise the 8).
 THREADS = 16

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from common.dynamodb import DEADLINE_SECONDS
-from tests.apps.shortener.conftest import PARTITION_KEY, TABLE_NAME, AppFactory
 from tests.support.outage import OUTAGES, answers_while_healthz_answers, assert_unavailable, outage
+from tests.support.responses import json_object
+from tests.support.shortener import PARTITION_KEY, TABLE_NAME, AppFactory
 from tools.backends.dynamodb import LocalDynamoDB
 from tools.backends.proxy import HoldingProxy
 
@@ -35,7 +36,7 @@ def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
     with HoldingProxy(own_dynamodb.port) as proxy:
         endpoint = f"http://127.0.0.1:{proxy.port}" if name == "unanswered" else own_dynamodb.endpoint_url
         app = make_app(DYNAMODB_ENDPOINT_URL=endpoint)
-        code = app.test_client().post("/", data=URL).json["ShortCode"]  # type: ignore[index]
+        code = json_object(app.test_client().post("/", data=URL))["ShortCode"]
 
         with outage(name, own_dynamodb, proxy)():
             answers = answers_while_healthz_answers(

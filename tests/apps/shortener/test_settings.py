@@ -9,7 +9,7 @@ from flask import Flask
 
 from common.environment import SettingsError
 from shortener import create_app, settings
-from tests.apps.shortener.conftest import AppFactory
+from tests.support.shortener import AppFactory
 
 
 def test_stack_env_is_exactly_what_the_stack_sets() -> None:

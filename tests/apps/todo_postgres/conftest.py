@@ -10,9 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app, settings
-from todo_postgres.db import Database
-from todo_postgres.routes import STORE
 from tools.backends.postgres import LocalPostgres
 
 
@@ -40,10 +39,6 @@ def no_database_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The developer's shell must not decide which database a test uses."""
     for name in (settings.DATABASE_URL, settings.DB_SECRET, settings.DB_CA_FILE):
         monkeypatch.delenv(name, raising=False)
-
-
-def database_of(app: Flask) -> Database:
-    return STORE.of(app)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert
 
-from tests.apps.todo_postgres.conftest import database_of
+from tests.support.todo_postgres import database_of
 from todo_postgres.models import tasks
 
 TASKS = "/api/v1/tasks"

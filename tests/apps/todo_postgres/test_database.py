@@ -13,7 +13,7 @@ from sqlalchemy import NullPool, QueuePool, TextClause, create_engine, insert, s
 from sqlalchemy.exc import InternalError
 
 from common import BackendUnavailable
-from tests.apps.todo_postgres.conftest import database_of
+from tests.support.todo_postgres import database_of
 from todo_postgres.db import MAX_OVERFLOW, STATEMENT_TIMEOUT_MS, Database
 from todo_postgres.models import tasks
 

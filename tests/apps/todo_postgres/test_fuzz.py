@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from tests.apps.api_checks import FUZZ_REQUESTS, documented_operations, fuzz, routed_operations
@@ -11,5 +12,6 @@ def test_document_lists_exactly_the_routes(app: Flask) -> None:
     assert documented_operations(app) == routed_operations(app)
 
 
+@pytest.mark.slow
 def test_fuzz(app: Flask) -> None:
     assert fuzz(app) >= FUZZ_REQUESTS

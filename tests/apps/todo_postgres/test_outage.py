@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, NullPool, create_engine, make_url, text
 
-from tests.apps.todo_postgres.conftest import database_of
 from tests.support.outage import OUTAGES, answers_while_healthz_answers, outage
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app, settings
 from todo_postgres.db import LOCK_TIMEOUT_MS
 from tools.backends.postgres import LocalPostgres

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import make_url
 
-from tests.apps.todo_postgres.conftest import database_of
 from tests.support.outage import answers_while_healthz_answers, assert_unavailable
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app, settings
 from todo_postgres.db import DEADLINE_SECONDS
 from tools.backends.postgres import LocalPostgres

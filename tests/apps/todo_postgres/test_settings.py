@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import URL, create_engine, make_url, text
 
 from common.environment import SettingsError
-from tests.apps.todo_postgres.conftest import database_of
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app, settings
 from todo_postgres.settings import load, url_from_secret
 from tools.backends.postgres import LocalPostgres

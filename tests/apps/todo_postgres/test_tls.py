@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from tests.apps.todo_postgres.conftest import database_of
+from tests.support.todo_postgres import database_of
 from todo_postgres import create_app
 from tools.backends.postgres import SUPERUSER, LocalPostgres
 from tools.backends.tls import generate_ca

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.support.users_redis import Backend, cluster_config
 from tools.backends.redis import LocalRedis, LocalRedisCluster
 from users_redis import create_app, settings
 
@@ -25,31 +23,6 @@ def local_redis() -> Iterator[LocalRedis]:
 def redis_cluster() -> Iterator[LocalRedisCluster]:
     with LocalRedisCluster() as cluster:
         yield cluster
-
-
-def cluster_config(cluster: LocalRedisCluster) -> dict[str, str]:
-    """The variables the CDK stack sets, plus the local CA; TLS and cluster mode by default."""
-    return {
-        settings.ENDPOINT: cluster.endpoint,
-        settings.USERNAME: cluster.username,
-        settings.PASSWORD: cluster.password,
-        settings.CA_FILE: str(cluster.ca_file),
-    }
-
-
-@dataclass(frozen=True)
-class Backend:
-    server: LocalRedis | LocalRedisCluster
-    config: dict[str, Any]
-
-    @contextmanager
-    def down(self) -> Iterator[None]:
-        """Redis stopped for the block, then back on the same port(s), even if the block fails."""
-        self.server.stop()
-        try:
-            yield
-        finally:
-            self.server.start()
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from tests.apps.api_checks import FUZZ_REQUESTS, documented_operations, fuzz, routed_operations
-from tests.apps.users_redis.conftest import Backend
+from tests.support.users_redis import Backend
 from users_redis import create_app
 
 
@@ -14,6 +15,7 @@ def test_document_lists_exactly_the_routes(standalone: Backend) -> None:
     assert documented_operations(app) == routed_operations(app)
 
 
+@pytest.mark.slow
 def test_fuzz(standalone: Backend) -> None:
     app: Flask = create_app({**standalone.config, "TESTING": True})
     assert fuzz(app) >= FUZZ_REQUESTS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.apps.api_checks import WRITES_PER_WRITER, run_writers
-from tests.apps.users_redis.conftest import Backend
+from tests.support.users_redis import Backend
 from users_redis import create_app
 
 #: Each writer owns this many emails and cycles through them, so most saves are updates.

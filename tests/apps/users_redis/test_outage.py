@@ -10,10 +10,10 @@ import redis
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests.apps.users_redis.conftest import Backend
 from tests.apps.users_redis.test_api import new_email
 from tests.support import outage as outage_support
 from tests.support.outage import OUTAGES, answers_while_healthz_answers, outage
+from tests.support.users_redis import Backend
 from tools.backends.process import free_port
 from tools.backends.proxy import HoldingProxy
 from tools.backends.redis import LocalRedis
@@ -32,6 +32,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "name"), CASES)
 def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
     request: pytest.FixtureRequest, kind: str, name: str
@@ -66,6 +67,7 @@ def test_outage_is_a_503_by_the_deadline_and_the_app_recovers(
         assert client.get(f"/{email}").get_json() == {"email": email, "name": "after"}
 
 
+@pytest.mark.slow
 def test_app_started_while_redis_is_down_connects_when_it_returns(backend: Backend) -> None:
     with backend.down():
         app: Flask = create_app(backend.config)

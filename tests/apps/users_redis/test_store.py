@@ -7,7 +7,7 @@ from redis import Redis
 from redis._parsers import _HiredisParser
 from redis.cluster import RedisCluster
 
-from tests.apps.users_redis.conftest import Backend
+from tests.support.users_redis import Backend
 from users_redis.settings import redis_settings
 from users_redis.store import DEADLINE_SECONDS, attempt_seconds, connect
 
