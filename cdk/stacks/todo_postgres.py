@@ -34,9 +34,8 @@ After each successful rotation of the user's secret, its ``RotationSucceeded`` e
 a new deployment of the service (``cdk.shared.redeploy``): the new instances or tasks read
 the new credentials, well before the next rotation invalidates the old ones.
 
-Deleting the stack: with ``todo_postgres:deletion_protection`` on (the default), the
-cluster refuses, after CloudFormation has deleted its writer instance; deploy with it off
-first. A retained cluster keeps its subnet group, writer and security group.
+Deleting the stack, and what a retained cluster keeps: README, "Good to know before
+deploying".
 
 Context: ``todo_postgres:min_acu`` / ``todo_postgres:max_acu`` (Aurora capacity units
 in steps of 0.5; min 0 lets the cluster auto-pause when idle), ``todo_postgres:deletion_protection``,
@@ -174,7 +173,7 @@ class TodoPostgresStack(AppStack):
             self,
             app=APP,
             vpc=self.vpc,
-            # The article's check, on the app's plain "OK" page.
+            # The source app's check (README, "Where the apps come from"): its plain "OK" page.
             health_check=HealthCheck.http(
                 path="/",
                 interval=Duration.seconds(5),
