@@ -1,4 +1,4 @@
-# Benchmarks (see tools/bench/__main__.py); results in bench/results/ (git-ignored).
+# Benchmarks (see tools/bench/__main__.py and its modules); results in bench/results/ (git-ignored).
 # BENCH_ARGS="--apps shortener --duration 3" passes options on.
 .PHONY: bench bench-server-configs
 BENCH_ARGS ?=

@@ -26,10 +26,10 @@ from tests.support.processes import children, running
 from tools.backends import process
 from tools.backends.process import LOCALHOST
 from tools.bench import cpus, stats
-from tools.bench.__main__ import CANDIDATE_CONFIGS
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec, drive
 from tools.bench.rounds import Sample, combine, schedule
+from tools.bench.servers import CANDIDATE_CONFIGS
 
 
 def level(
