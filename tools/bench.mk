@@ -3,7 +3,7 @@
 .PHONY: bench bench-server-configs
 BENCH_ARGS ?=
 
-bench: install ## Benchmark every app against a hello-world baseline: req/s, latency, cold start, synth time
+bench: install ## Benchmark every app (and the article's Go shortener, if go is installed) against hello world: req/s, latency, CPU, targets, cold start, synth
 	$(PY) -m tools.bench $(BENCH_ARGS)
 
 bench-server-configs: install ## Compare gunicorn worker classes/workers/threads on one hot path (BENCH_ARGS="--apps ..." for others)

@@ -20,6 +20,7 @@ import argparse
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 
 from tools import REPO_ROOT
 from tools.backends import process
-from tools.bench import cpus, runner, stats, targets
+from tools.bench import cpus, go_peer, runner, stats, targets, verdicts
 from tools.bench.cpus import CpuSplit
 from tools.bench.report import app_summary, environment, environment_section, report, write_results
 from tools.bench.runner import Settings, Subject
@@ -50,14 +51,26 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     env = environment(settings.cpu_split)
     # Synth first: it fails fast, before minutes of load are measured.
     synth = {} if args.synth_runs == 0 else runner.time_synth(args.synth_runs)
-    _pin_load_side(settings.cpu_split)
-    by_target = runner.bench([Subject(target.name, target, PRODUCTION) for target in chosen], settings)
+    with tempfile.TemporaryDirectory(prefix="bench-go-") as go_work:
+        go_missing = ""
+        if any(t.name == targets.GO_PEER_OF for t in chosen):
+            built = go_peer.build(Path(go_work))
+            go_missing = built.missing
+            if built.binary:
+                chosen.append(targets.go_peer(built.binary))
+        _pin_load_side(settings.cpu_split)
+        by_target = runner.bench([Subject(target.name, target, PRODUCTION) for target in chosen], settings)
     summaries = {
         name: app_summary(run, by_target[BASELINE], args.p99_target_ms)
         for name, run in by_target.items()
-        if name != BASELINE
+        if name not in (BASELINE, targets.GO_PEER)
     }
-    print(environment_section(env) + "\n\n" + report(by_target, summaries, synth, args.p99_target_ms))
+    printed = [
+        environment_section(env),
+        report(by_target, summaries, synth, args.p99_target_ms),
+        verdicts.section(by_target, go_missing),
+    ]
+    print("\n\n".join(printed))
     return {
         "environment": env,
         "settings": asdict(settings) | {"p99_target_ms": args.p99_target_ms},
@@ -70,6 +83,9 @@ def run_all(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
         },
         "synth_s": synth,
         "apps": summaries,
+        "client_call_ms": {name: run.client_call_ms for name, run in by_target.items() if run.client_call_ms},
+        "targets": verdicts.summary(by_target),
+        "go_peer_missing": go_missing,
     }
 
 
@@ -85,7 +101,7 @@ def run_server_configs(settings: Settings, apps: Sequence[str] = ()) -> dict[str
 
 def _compare_configs(target: Target, settings: Settings) -> dict[str, Any]:
     subjects = [Subject(config.label, target, config) for config in CANDIDATE_CONFIGS]
-    runs = runner.bench(subjects, replace(settings, cold_starts=0), paths=1)
+    runs = runner.bench(subjects, replace(settings, cold_starts=0, client_calls=False), paths=1)
     results = {label: run.load for label, run in runs.items()}
     mean_rps = {label: sum(r.rps for r in load) / len(load) for label, load in results.items()}
     best = max(mean_rps, key=mean_rps.__getitem__)

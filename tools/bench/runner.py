@@ -3,20 +3,21 @@ then every hot path at every level, interleaved (``tools.bench.rounds``); and th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tools import REPO_ROOT, local_http
 from tools.backends import process
-from tools.bench import containers, cpus, stats
+from tools.bench import client_calls, containers, cpus, stats
 from tools.bench.containers import ContainerColdStarts
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec
@@ -37,6 +38,8 @@ class Settings:
     rounds: int
     #: None: one CPU, shared by everything.
     cpu_split: CpuSplit | None
+    #: Whether to time each hot path's client library call alone (``tools.bench.client_calls``).
+    client_calls: bool = True
 
 
 def drive(port: int, path: HotPath, concurrency: int, duration_s: float, max_requests: int) -> LoadOutcome:
@@ -65,6 +68,8 @@ class TargetRun:
     cold_starts_ms: list[float]
     #: The same app as an image run with podman (``tools.bench.containers``).
     container_cold_starts: ContainerColdStarts = field(default_factory=ContainerColdStarts)
+    #: CPU ms of each hot path's client library call alone (``tools.bench.client_calls``).
+    client_call_ms: dict[str, float] = field(default_factory=dict)
 
 
 def log(message: str) -> None:
@@ -88,6 +93,31 @@ class _Started:
     hot_paths: tuple[HotPath, ...]
     cold_starts_ms: list[float]
     container_cold_starts: ContainerColdStarts
+    client_call_ms: dict[str, float]
+
+
+def measure_client_calls(
+    target: Target, backend_env: Mapping[str, str], server_cpus: Collection[int] | None
+) -> dict[str, float]:
+    """``tools.bench.client_calls`` for ``target`` on the server's CPUs; {} for a target
+    whose hot paths call no backend."""
+    if target.command or target.name not in client_calls.CLIENTS:
+        return {}
+    pin = None if server_cpus is None else functools.partial(os.sched_setaffinity, 0, server_cpus)
+    done = subprocess.run(
+        [sys.executable, "-m", "tools.bench.client_calls", target.name],
+        env=os.environ | dict(backend_env),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        preexec_fn=pin,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"client calls of {target.name} failed: {done.stderr.strip()[-500:]}")
+    measured: dict[str, float] = json.loads(done.stdout)
+    return measured
 
 
 def _start(stack: ExitStack, subject: Subject, settings: Settings, paths: int | None) -> _Started:
@@ -107,7 +137,7 @@ def _start(stack: ExitStack, subject: Subject, settings: Settings, paths: int | 
         cold_starts.append(elapsed_ms)
     container_cold_starts = (
         containers.measure(target.app, backend_env, settings.cold_starts, server_cpus)
-        if target.app
+        if target.app and not target.command
         else ContainerColdStarts()
     )
     running, port, _elapsed = server.start()
@@ -115,7 +145,9 @@ def _start(stack: ExitStack, subject: Subject, settings: Settings, paths: int | 
     hot_paths = target.hot_paths(port)[:paths]
     # Lazy backend clients and first-request imports, in every worker, before measuring.
     drive(port, hot_paths[0], max(settings.levels), WARM_UP_S, settings.max_requests)
-    return _Started(subject, port, running.pid, hot_paths, cold_starts, container_cold_starts)
+    # After the server started: it creates the schema the calls use (todo_postgres).
+    calls = measure_client_calls(target, backend_env, server_cpus) if settings.client_calls else {}
+    return _Started(subject, port, running.pid, hot_paths, cold_starts, container_cold_starts, calls)
 
 
 def _measure(started: _Started, path: HotPath, level: int, settings: Settings) -> Sample:
@@ -153,6 +185,7 @@ def bench(subjects: Sequence[Subject], settings: Settings, paths: int | None = N
             ],
             run.cold_starts_ms,
             run.container_cold_starts,
+            run.client_call_ms,
         )
         for run in started
     }

@@ -59,7 +59,8 @@ CANDIDATE_CONFIGS = (
 
 
 class Server:
-    """How to start one target's gunicorn; its backend is already running."""
+    """How to start one target's server (gunicorn, or the target's own command); its
+    backend is already running."""
 
     def __init__(
         self,
@@ -87,27 +88,33 @@ class Server:
                 env.pop(name, None)
         return env
 
-    def start(self) -> tuple[subprocess.Popen[bytes], int, float]:
-        """Start gunicorn; returns it, its port and milliseconds to the first 200 on the health path."""
-        port = process.free_port()
+    def _args(self, port: int) -> list[str]:
+        if self.target.command:
+            return list(self.target.command)
         args = dev.gunicorn_args(port) + self.config.args()
         if self.target.app is None:
             args.append("tools.bench.hello_world:app")
+        return args
+
+    def start(self) -> tuple[subprocess.Popen[bytes], int, float]:
+        """Start the server; returns it, its port and milliseconds to the first 200 on the health path."""
+        port = process.free_port()
+        args = self._args(port)
         began = time.perf_counter()
         server = process.start(args, log_file=self.log_file, env=self._env(port), cpus=self.cpus)
         try:
-            wait_for_ok(port, self.target.health_path, server)
+            wait_for_ok(port, self.target.health_path, server, self.target.name)
         except BaseException:
             process.stop(server)
             raise
         return server, port, (time.perf_counter() - began) * 1000
 
 
-def wait_for_ok(port: int, path: str, server: subprocess.Popen[bytes]) -> None:
+def wait_for_ok(port: int, path: str, server: subprocess.Popen[bytes], what: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode} before answering {path}")
+            raise RuntimeError(f"the {what} server exited with {server.returncode} before answering {path}")
         try:
             if local_http.get(port, path)[0] == 200:
                 return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from tools import dev, local_http
 
@@ -72,6 +73,8 @@ class Target:
     health_path: str
     #: Seeds the running server with what the hot paths read; returns them.
     hot_paths: Callable[[int], tuple[HotPath, ...]]
+    #: The server's command line (it listens on ``PORT``); empty: gunicorn with the image's config.
+    command: tuple[str, ...] = ()
 
 
 TARGETS = (
@@ -81,6 +84,16 @@ TARGETS = (
     Target("todo-postgres", dev.find_app("todo-postgres"), "/healthz", _todo),
     Target("chaos", dev.find_app("chaos"), "/healthz", _home),
 )
+#: The article's Go app (``tools.bench.go_peer``), measured side by side with our shortener.
+GO_PEER = "go-shortener"
+#: Our app the Go peer is compared with: the same backend, table and hot paths.
+GO_PEER_OF = "shortener"
+
+
+def go_peer(binary: Path) -> Target:
+    return Target(GO_PEER, dev.find_app(GO_PEER_OF), "/healthz", _shortener, (str(binary),))
+
+
 #: The --server-configs hot path without --apps: a backend round trip, like most of the
 #: apps' traffic.
 REPRESENTATIVE = "users-redis"
