@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from tools import prices
 from tools.bench import containers, stats
 from tools.bench.cpus import CpuSplit
 from tools.bench.runner import TargetRun
@@ -49,6 +50,7 @@ def app_summary(run: TargetRun, baseline: TargetRun, p99_target_ms: float) -> di
         "recommended_max_concurrency": level,
         "priced_rps": rps,
         "usd_per_million_requests": stats.cost_per_million(rps),
+        "usd_per_million_requests_ecs_express": stats.express_cost_per_million(rps),
         "peak_ratio_to_baseline": {
             path: stats.peak_ratio([r for r in run.load if r.path == path], baseline.load) for path in paths
         },
@@ -76,6 +78,7 @@ def report(
             summary["recommended_max_concurrency"],
             summary["priced_rps"],
             summary["usd_per_million_requests"],
+            summary["usd_per_million_requests_ecs_express"],
         ]
         for name, summary in summaries.items()
         for path, ratio in summary["peak_ratio_to_baseline"].items()
@@ -97,8 +100,9 @@ def report(
         "## Load (requests/s of expected answers; latency in ms)",
         stats.load_table([r for run in by_target.values() for r in run.load], baseline_by_level),
         f"## Per app (max_concurrency: highest level with p99 < {p99_target_ms:g} ms and no errors; "
-        f"cost: one 1 vCPU / 2 GB instance at ${stats.instance_usd_per_hour():.3f}/hour serving the "
-        "slowest hot path's req/s at that level)",
+        f"cost: one 1 vCPU / 2 GB App Runner instance at ${stats.instance_usd_per_hour():.3f}/hour, or "
+        f"Fargate task at ${prices.express_task_usd_per_hour():.4f}/hour plus load balancer capacity units "
+        "(a new connection per request), serving the slowest hot path's req/s at that level)",
         stats.markdown_table(
             [
                 "app",
@@ -107,7 +111,8 @@ def report(
                 f">= {stats.MIN_BASELINE_RATIO:g}",
                 "max_concurrency",
                 "priced req/s",
-                "$ per million",
+                "$ per million (App Runner)",
+                "$ per million (ECS Express)",
             ],
             per_app,
         ),

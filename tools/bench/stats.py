@@ -142,10 +142,18 @@ def instance_usd_per_hour(vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) 
 
 
 def cost_per_million(rps: float, vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
-    """USD per million requests for one always-busy instance serving ``rps``."""
+    """USD per million requests for one always-busy App Runner instance serving ``rps``."""
     if rps <= 0:
         return math.inf
-    return instance_usd_per_hour(vcpu, gb) / 3600 / rps * 1e6
+    return prices.app_runner_usd_per_million_requests(rps, prices.Size(vcpu, gb))
+
+
+def express_cost_per_million(rps: float, vcpu: float = INSTANCE_VCPU, gb: float = INSTANCE_GB) -> float:
+    """USD per million requests for one always-busy ECS Express Mode task serving ``rps``,
+    with the load balancer's capacity units (``prices.express_usd_per_million_requests``)."""
+    if rps <= 0:
+        return math.inf
+    return prices.express_usd_per_million_requests(rps, prices.Size(vcpu, gb))
 
 
 def sizing_rps(results: Iterable[LevelResult], level: int | None) -> float:
