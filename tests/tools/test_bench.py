@@ -108,6 +108,14 @@ def test_cost_per_million_requests() -> None:
     assert stats.cost_per_million(0) == math.inf
 
 
+def test_ecs_express_cost_per_million_requests_adds_the_load_balancer_capacity() -> None:
+    # A task (0.04048 + 2 * 0.004445 + 0.005 public IPv4) $/hour at 100 req/s, and one
+    # LCU-hour ($0.008) per 25 new connections a second: a connection per request.
+    task = (0.04048 + 2 * 0.004445 + 0.005) / 0.36
+    assert stats.express_cost_per_million(100) == pytest.approx(task + 0.008 / 3600 / 25 * 1e6)
+    assert stats.express_cost_per_million(0) == math.inf
+
+
 def test_sizing_rps_is_the_slowest_path_at_the_level() -> None:
     results = [level(10, 500), level(10, 300, path="POST /"), level(50, 800), level(50, 700, path="POST /")]
     assert stats.sizing_rps(results, 10) == 300
