@@ -1,4 +1,6 @@
-"""``make bench``: every app's hot paths against a hello-world baseline, cold starts, synth time.
+"""``make bench``: every app's hot paths against hello world and the article's Go app.
+
+Also issue 26's targets (``verdicts``), $ per million requests, cold starts, synth time.
 
     python -m tools.bench                    the whole benchmark (a few minutes)
     python -m tools.bench --server-configs   one hot path under several gunicorn configurations
