@@ -422,7 +422,9 @@ def test_cpu_target_compares_the_shortener_with_go_and_the_others_with_hello_wor
     by_target = {
         BASELINE: _run(BASELINE, [_measured("GET /", 10, 0.2, 10)]),
         "shortener": _run(
-            "shortener", [_measured("GET /<code>", 10, 0.9, 10), _measured("POST /", 10, 1.0, 10)]
+            "shortener",
+            [_measured("GET /<code>", 10, 0.9, 10), _measured("POST /", 10, 1.0, 10)],
+            {"GET /<code>": 0.6},
         ),
         "users-redis": _run("users-redis", [_measured("GET /<email>", 10, 0.5, 10)], {"GET /<email>": 0.05}),
         "chaos": _run("chaos", [_measured("GET /", 10, 0.3, 10)]),
@@ -437,6 +439,8 @@ def test_cpu_target_compares_the_shortener_with_go_and_the_others_with_hello_wor
     }
     assert rows["shortener", "GET /<code>"].ratio == pytest.approx(3.6)
     assert rows["shortener", "GET /<code>"].cells()[-2:] == ["<= 4x", "PASS"]
+    # The shortener's own call is shown, not added: Go's request includes its SDK call.
+    assert rows["shortener", "GET /<code>"].client_call_ms == 0.6
     assert rows["shortener", "POST /"].cells()[-1] == "FAIL"  # 5x Go
     # 0.5 ms against 0.2 + 0.05: 2x, on the line.
     assert rows["users-redis", "GET /<email>"].ratio == pytest.approx(2.0)
@@ -503,3 +507,14 @@ def test_client_calls_are_timed_for_the_hot_paths_the_bench_drives(tmp_path: Pat
     assert set(measured) == {"GET /<email>", "POST /"}
     assert all(ms > 0 for ms in measured.values())
     assert runner.measure_client_calls(targets.target("chaos"), {}, None) == {}
+    # The Go peer is measured as it is; the shortener's call is timed for it.
+    assert runner.measure_client_calls(targets.go_peer(tmp_path / "go-shortener"), backend_env, None) == {}
+
+
+def test_the_shortener_s_client_call_is_the_apps_own_dynamodb_client(tmp_path: Path) -> None:
+    target = targets.target("shortener")
+    assert target.app is not None
+    with ExitStack() as stack:
+        measured = runner.measure_client_calls(target, target.app.backend(stack, tmp_path, None), None)
+    assert set(measured) == {"GET /<code>", "POST /"}
+    assert all(ms > 0 for ms in measured.values())

@@ -1,6 +1,7 @@
 """The client library's own call behind each hot path, timed in-process: the second half
 of the reference issue 26's target 1 sets for the apps without a Go peer (hello world's
-server CPU per request plus this call's CPU).
+server CPU per request plus this call's CPU), and for the shortener, which is compared
+with the Go app, how much of its request the SDK call alone is.
 
     python -m tools.bench.client_calls <target>
 
@@ -20,10 +21,38 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 
+from tools import REPO_ROOT
+
 #: Calls per measurement, after as many unmeasured ones (connections, first-call imports).
 CALLS = 2000
 
 Call = Callable[[int], object]
+
+
+def _dynamodb(env: Mapping[str, str]) -> dict[str, Call]:
+    # The apps' own client (fixed user agent, no client-side validation, no retries of its
+    # own), imported as the image does: ``common`` from apps/.
+    sys.path.insert(0, str(REPO_ROOT / "apps"))
+    from common.dynamodb import dynamodb_client
+
+    client = dynamodb_client(env["DYNAMODB_ENDPOINT_URL"], env["AWS_REGION"])
+    table = env["TABLE_NAME"]
+    key = {"shortcode": {"S": "benchcal"}}
+    client.put_item(
+        TableName=table, Item={**key, "longurl": {"S": "https://example.com/"}, "active": {"BOOL": True}}
+    )
+    return {
+        "GET /<code>": lambda n: client.get_item(TableName=table, Key=key, ConsistentRead=True),
+        "POST /": lambda n: client.put_item(
+            TableName=table,
+            Item={
+                "shortcode": {"S": f"call{n}"},
+                "longurl": {"S": f"https://example.com/{n}"},
+                "active": {"BOOL": True},
+            },
+            ConditionExpression="attribute_not_exists(shortcode)",
+        ),
+    }
 
 
 def _redis(env: Mapping[str, str]) -> dict[str, Call]:
@@ -75,6 +104,7 @@ def _postgres(env: Mapping[str, str]) -> dict[str, Call]:
 
 
 CLIENTS: dict[str, Callable[[Mapping[str, str]], dict[str, Call]]] = {
+    "shortener": _dynamodb,
     "users-redis": _redis,
     "todo-postgres": _postgres,
 }
