@@ -451,6 +451,9 @@ def test_cpu_target_compares_the_shortener_with_go_and_the_others_with_hello_wor
     row = next(r for r in verdicts.cpu_rows(without_go) if r.app == "shortener")
     assert math.isnan(row.ratio)
     assert row.cells()[-1] == "-"
+    # The JSON results stay strict JSON without the peer.
+    document = verdicts.summary(without_go)
+    json.dumps(document, allow_nan=False)
 
 
 def test_p99_target_compares_c50_with_c10() -> None:

@@ -140,6 +140,11 @@ def section(by_target: Mapping[str, TargetRun], go_missing: str) -> str:
     return "\n\n".join(parts)
 
 
+def _json(value: float) -> float | None:
+    """NaN (unmeasured), which strict JSON lacks, as null."""
+    return None if math.isnan(value) else value
+
+
 def summary(by_target: Mapping[str, TargetRun]) -> dict[str, object]:
     """The verdicts' numbers for the JSON results."""
     return {
@@ -147,17 +152,17 @@ def summary(by_target: Mapping[str, TargetRun]) -> dict[str, object]:
             {
                 "app": r.app,
                 "path": r.path,
-                "cpu_ms": r.cpu_ms,
+                "cpu_ms": _json(r.cpu_ms),
                 "client_call_ms": r.client_call_ms,
                 "reference": r.reference,
-                "reference_ms": r.reference_ms,
-                "ratio": r.ratio,
+                "reference_ms": _json(r.reference_ms),
+                "ratio": _json(r.ratio),
                 "limit": r.limit,
             }
             for r in cpu_rows(by_target)
         ],
         "p99_growth": {
-            f"{name} {path}": p99_growth(run, path)
+            f"{name} {path}": _json(p99_growth(run, path))
             for name, run in by_target.items()
             for path in dict.fromkeys(r.path for r in run.load)
         },
