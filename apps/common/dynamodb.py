@@ -46,6 +46,11 @@ TRANSIENT_BACKOFF_SECONDS = 0.025
 #: thread count a worker runs (GUNICORN_THREADS, default 8). With botocore's default of
 #: 10, each thread past the tenth would open and then drop a connection per request.
 MAX_POOL_CONNECTIONS = 64
+#: The User-Agent of every DynamoDB call starts with it (``user_agent``). Without a
+#: fixed one, botocore rebuilds its user-agent string from about 16 sanitized parts on
+#: every call: fixing it cut an in-process GetItem's CPU from 0.365 to 0.257 ms (issue
+#: 26). The string only names the caller in AWS's request logs.
+USER_AGENT_PREFIX = "apprunner-cdk-constructs"
 
 #: Error codes meaning "DynamoDB is throttling this request": retry, after a longer backoff.
 THROTTLING_ERROR_CODES = frozenset(
@@ -92,9 +97,16 @@ def _valid_endpoint_url(url: str) -> bool:
     return parts.scheme in ENDPOINT_SCHEMES and bool(_HOST.fullmatch(parts.hostname or ""))
 
 
+def user_agent() -> str:
+    """The fixed User-Agent ``dynamodb_client`` gives botocore: ours and boto3's version."""
+    import boto3
+
+    return f"{USER_AGENT_PREFIX} Boto3/{boto3.__version__}"
+
+
 def dynamodb_client(endpoint_url: str | None, region: str | None) -> DynamoDBClient:
     """A DynamoDB client with explicit timeouts and no retries of its own (see
-    ``DynamoDB.call``).
+    ``DynamoDB.call``), a fixed user agent and no client-side parameter validation.
 
     ``endpoint_url`` is None on AWS and a local DynamoDB's URL in development. A new
     session per call because boto3's default session is not thread-safe.
@@ -108,6 +120,13 @@ def dynamodb_client(endpoint_url: str | None, region: str | None) -> DynamoDBCli
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         max_pool_connections=MAX_POOL_CONNECTIONS,
+        # botocore then sends this string (and the session's "Botocore/<version>") instead
+        # of building one per call (botocore/useragent.py, UserAgentString.to_string).
+        user_agent=user_agent(),
+        # Every call's parameters are built by our code from input it has validated
+        # already; DynamoDB still validates them (a ValidationException is a ClientError,
+        # our bug: a logged 500, as botocore's ParamValidationError was). About 7% of a call.
+        parameter_validation=False,
     )
     return boto3.session.Session().client(
         "dynamodb", endpoint_url=endpoint_url, region_name=region, config=config

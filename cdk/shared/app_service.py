@@ -109,12 +109,14 @@ def app_service(
     environment: Mapping[str, str] | None = None,
     secrets: Mapping[str, Secret] | None = None,
     vpc: ec2.IVpc | None = None,
+    vpc_subnets: ec2.SubnetSelection | None = None,
     sizing: ServiceSizing | None = None,
 ) -> IService:
     """The app's service from its Dockerfile asset, with a stack output of its URL.
 
     On App Runner: with an auto scaling configuration, and with ``vpc`` its egress goes
-    through a VPC connector in the VPC's private subnets. On ECS Express Mode: in ``vpc``'s
+    through a VPC connector in ``vpc_subnets`` (default: the VPC's private subnets with
+    egress). On ECS Express Mode: in ``vpc``'s
     public subnets (a new ``PublicVpc`` without ``vpc``), checking ``health_check``'s path only.
     """
     context = Context(scope.node)
@@ -154,6 +156,7 @@ def app_service(
         auto_scaling_config=_auto_scaling(scope, context, app, sizing),
         output_url=True,
         vpc=vpc,
+        vpc_subnets=vpc_subnets,
     )
 
 

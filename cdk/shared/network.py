@@ -45,28 +45,52 @@ def _log_every_flow(vpc: ec2.Vpc) -> None:
 
 
 class AppVpc(ec2.Vpc):
-    """Two AZs; public subnets for one NAT gateway (cost over per-AZ redundancy) and, on ECS
-    Express Mode, the service; private subnets with egress for the App Runner VPC connector;
-    isolated subnets for the datastore; every flow logged to CloudWatch Logs."""
+    """Two AZs; public subnets for, on ECS Express Mode, the service (and, with
+    ``app_egress``, one NAT gateway: cost over per-AZ redundancy); private "app" subnets
+    for the App Runner VPC connector; isolated subnets for the datastore; every flow
+    logged to CloudWatch Logs.
 
-    def __init__(self, scope: Construct, construct_id: str = "Vpc") -> None:
+    ``app_egress``: whether the app subnets reach the internet through the NAT gateway.
+    On App Runner a VPC connector sends ALL of the app's outbound traffic into the VPC,
+    so an app that calls an AWS API (Secrets Manager, DynamoDB...) needs it. An app that
+    only talks to its datastore in the VPC does not: App Runner pulls the image and
+    fetches the runtime secrets itself, outside the VPC, and on ECS Express Mode the
+    tasks sit in the public subnets and use the internet gateway. Without egress the app
+    subnets are isolated and there is no NAT gateway ($32.85 a month and its address,
+    ``make cost``). Default: True.
+    """
+
+    #: The subnets of the App Runner VPC connector (with or without egress).
+    APP_SUBNET_GROUP = "app"
+    DATA_SUBNET_GROUP = "data"
+
+    def __init__(self, scope: Construct, construct_id: str = "Vpc", *, app_egress: bool = True) -> None:
         super().__init__(
             scope,
             construct_id,
             max_azs=MAX_AZS,
-            nat_gateways=1,
+            nat_gateways=1 if app_egress else 0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
                 ec2.SubnetConfiguration(
-                    name="app", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
+                    name=self.APP_SUBNET_GROUP,
+                    subnet_type=(
+                        ec2.SubnetType.PRIVATE_WITH_EGRESS if app_egress else ec2.SubnetType.PRIVATE_ISOLATED
+                    ),
+                    cidr_mask=24,
                 ),
                 ec2.SubnetConfiguration(
-                    name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
+                    name=self.DATA_SUBNET_GROUP, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
                 ),
             ],
         )
         _log_every_flow(self)
         _without_redundant_depends_on(self)
+
+    @property
+    def app_subnets(self) -> ec2.SubnetSelection:
+        """Where the App Runner VPC connector goes (``APP_SUBNETS`` when with egress)."""
+        return ec2.SubnetSelection(subnet_group_name=self.APP_SUBNET_GROUP)
 
 
 class PublicVpc(ec2.Vpc):

@@ -29,7 +29,7 @@ from cdk.shared.app_service import app_service
 from cdk.shared.app_stack import AppStack
 from cdk.shared.data import removal_policy
 from cdk.shared.names import bounded_name
-from cdk.shared.network import DATA_SUBNETS, AppVpc
+from cdk.shared.network import AppVpc
 from cdk.shared.platform import Platform
 from constructs_lib import HealthCheck, Secret
 
@@ -66,7 +66,8 @@ class UsersRedisStack(AppStack):
         platform = Platform.of(context, APP)
         self.template_options.description = f"users API ({platform.label} + MemoryDB for Valkey)"
         policy = removal_policy(context, APP)
-        self.vpc = AppVpc(self)
+        # The app calls no AWS API, only the cluster: no NAT gateway (see AppVpc).
+        self.vpc = AppVpc(self, app_egress=False)
 
         self.password = secretsmanager.Secret(
             self,
@@ -107,7 +108,7 @@ class UsersRedisStack(AppStack):
             "SubnetGroup",
             subnet_group_name=memorydb_name(self.stack_name, "-subnets"),
             description="Isolated data subnets, one per AZ, for the primary and its replica",
-            subnet_ids=self.vpc.select_subnets(subnet_type=DATA_SUBNETS.subnet_type).subnet_ids,
+            subnet_ids=self.vpc.select_subnets(subnet_group_name=AppVpc.DATA_SUBNET_GROUP).subnet_ids,
         )
         self.security_group = ec2.SecurityGroup(
             self,
@@ -146,6 +147,7 @@ class UsersRedisStack(AppStack):
             self,
             app=APP,
             vpc=self.vpc,
+            vpc_subnets=self.vpc.app_subnets,
             health_check=HealthCheck.http(path="/healthz", interval=Duration.seconds(5)),
             environment={
                 "MEMORYDB_CLUSTER_ENDPOINT": f"{self.cluster.attr_cluster_endpoint_address}:{PORT}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
@@ -19,7 +20,6 @@ from tests.support.templates import (
     role_policy_statements,
     security_group_id,
     subnet_type,
-    subnet_types,
     subnets,
 )
 
@@ -45,9 +45,14 @@ def cluster_security_group_id(template: Template) -> str:
     return security_group_id(template, "AWS::MemoryDB::Cluster", "SecurityGroupIds")
 
 
-def test_vpc_spans_two_azs_with_one_nat_gateway_and_logs_every_flow(template: Template) -> None:
+def test_vpc_spans_two_azs_without_a_nat_gateway_and_logs_every_flow(template: Template) -> None:
     template.resource_count_is("AWS::EC2::VPC", 1)
-    template.resource_count_is("AWS::EC2::NatGateway", 1)
+    # The app calls no AWS API: nothing in the VPC needs a way out but the public subnets'.
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+    template.resource_count_is("AWS::EC2::EIP", 0)
+    routes = template.find_resources("AWS::EC2::Route")
+    assert routes
+    assert all("GatewayId" in route["Properties"] for route in routes.values())
     all_subnets = template.find_resources("AWS::EC2::Subnet")
     azs = {json.dumps(subnet["Properties"]["AvailabilityZone"]) for subnet in all_subnets.values()}
     assert len(azs) == 2
@@ -178,10 +183,22 @@ def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
     )
 
 
-def test_connector_uses_the_private_subnets_with_egress(template: Template) -> None:
+def test_connector_uses_the_isolated_app_subnets_not_the_data_subnets(template: Template) -> None:
     subnet_ids = Capture()
     template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnet_ids})
-    assert subnet_types(template, subnet_ids.as_array()) == ["Private", "Private"]
+    connector = subnets(template, subnet_ids.as_array())
+    assert [subnet_type(subnet) for subnet in connector] == ["Isolated", "Isolated"]
+    assert [_subnet_name(subnet) for subnet in connector] == ["app", "app"]
+    assert connector[0]["AvailabilityZone"] != connector[1]["AvailabilityZone"]
+    data_ids = Capture()
+    template.has_resource_properties("AWS::MemoryDB::SubnetGroup", {"SubnetIds": data_ids})
+    assert [_subnet_name(subnet) for subnet in subnets(template, data_ids.as_array())] == ["data", "data"]
+
+
+def _subnet_name(subnet: dict[str, Any]) -> str:
+    """CDK's subnet group name tag of a subnet's properties."""
+    tags: dict[str, str] = {tag["Key"]: tag["Value"] for tag in subnet["Tags"]}
+    return tags["aws-cdk:subnet-name"]
 
 
 def test_service_egresses_through_the_connector(template: Template) -> None:

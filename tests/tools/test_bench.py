@@ -10,12 +10,14 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,13 +25,16 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import children, running
+from tools import dev, local_http
 from tools.backends import process
 from tools.backends.process import LOCALHOST
-from tools.bench import cpus, stats
-from tools.bench.__main__ import CANDIDATE_CONFIGS
+from tools.bench import cpus, go_peer, runner, stats, targets, verdicts
 from tools.bench.cpus import CpuSplit
 from tools.bench.load import LoadOutcome, LoadSpec, drive
 from tools.bench.rounds import Sample, combine, schedule
+from tools.bench.runner import TargetRun
+from tools.bench.servers import CANDIDATE_CONFIGS, wait_for_ok
+from tools.bench.targets import BASELINE, GO_PEER
 
 
 def level(
@@ -101,6 +106,14 @@ def test_cost_per_million_requests() -> None:
     assert stats.cost_per_million(100) == pytest.approx(0.078 / 0.36)
     assert stats.cost_per_million(100, vcpu=2, gb=4) == pytest.approx(2 * 0.078 / 0.36)
     assert stats.cost_per_million(0) == math.inf
+
+
+def test_ecs_express_cost_per_million_requests_adds_the_load_balancer_capacity() -> None:
+    # A task (0.04048 + 2 * 0.004445 + 0.005 public IPv4) $/hour at 100 req/s, and one
+    # LCU-hour ($0.008) per 25 new connections a second: a connection per request.
+    task = (0.04048 + 2 * 0.004445 + 0.005) / 0.36
+    assert stats.express_cost_per_million(100) == pytest.approx(task + 0.008 / 3600 / 25 * 1e6)
+    assert stats.express_cost_per_million(0) == math.inf
 
 
 def test_sizing_rps_is_the_slowest_path_at_the_level() -> None:
@@ -395,3 +408,119 @@ def test_empty_app_synth_imports_none_of_our_stacks() -> None:
     seconds, imported = done.stdout.splitlines()
     assert float(seconds) > 0
     assert imported == "[]"
+
+
+def _run(
+    name: str, load: list[stats.LevelResult], client_call_ms: dict[str, float] | None = None
+) -> TargetRun:
+    return TargetRun([replace(r, target=name) for r in load], [], client_call_ms=client_call_ms or {})
+
+
+def _measured(path: str, concurrency: int, cpu_ms: float, p99_ms: float) -> stats.LevelResult:
+    # 1,000 answers in a second, so the CPU per request is cpu_ms.
+    return replace(level(concurrency, 1000, p99_ms, path=path), server_cpu_s=cpu_ms)
+
+
+def test_cpu_target_compares_the_shortener_with_go_and_the_others_with_hello_world_plus_their_call() -> None:
+    by_target = {
+        BASELINE: _run(BASELINE, [_measured("GET /", 10, 0.2, 10)]),
+        "shortener": _run(
+            "shortener",
+            [_measured("GET /<code>", 10, 0.9, 10), _measured("POST /", 10, 1.0, 10)],
+            {"GET /<code>": 0.6},
+        ),
+        "users-redis": _run("users-redis", [_measured("GET /<email>", 10, 0.5, 10)], {"GET /<email>": 0.05}),
+        "chaos": _run("chaos", [_measured("GET /", 10, 0.3, 10)]),
+        GO_PEER: _run(GO_PEER, [_measured("GET /<code>", 10, 0.25, 10), _measured("POST /", 10, 0.2, 10)]),
+    }
+    rows = {(row.app, row.path): row for row in verdicts.cpu_rows(by_target)}
+    assert set(rows) == {
+        ("shortener", "GET /<code>"),
+        ("shortener", "POST /"),
+        ("users-redis", "GET /<email>"),
+        ("chaos", "GET /"),
+    }
+    assert rows["shortener", "GET /<code>"].ratio == pytest.approx(3.6)
+    assert rows["shortener", "GET /<code>"].cells()[-2:] == ["<= 4x", "PASS"]
+    # The shortener's own call is shown, not added: Go's request includes its SDK call.
+    assert rows["shortener", "GET /<code>"].client_call_ms == 0.6
+    assert rows["shortener", "POST /"].cells()[-1] == "FAIL"  # 5x Go
+    # 0.5 ms against 0.2 + 0.05: 2x, on the line.
+    assert rows["users-redis", "GET /<email>"].ratio == pytest.approx(2.0)
+    assert rows["users-redis", "GET /<email>"].cells()[-2:] == ["<= 2x", "PASS"]
+    # No backend call on chaos's hot path: hello world alone is its reference.
+    assert rows["chaos", "GET /"].reference_ms == pytest.approx(0.2)
+    without_go = {name: run for name, run in by_target.items() if name != GO_PEER}
+    row = next(r for r in verdicts.cpu_rows(without_go) if r.app == "shortener")
+    assert math.isnan(row.ratio)
+    assert row.cells()[-1] == "-"
+    # The JSON results stay strict JSON without the peer.
+    document = verdicts.summary(without_go)
+    json.dumps(document, allow_nan=False)
+
+
+def test_p99_target_compares_c50_with_c10() -> None:
+    run = _run(
+        "app",
+        [_measured("GET /", 10, 0.2, 20), _measured("GET /", 50, 0.2, 61), _measured("GET /", 1, 0.2, 1)],
+    )
+    assert verdicts.p99_growth(run, "GET /") == pytest.approx(3.05)
+    assert verdicts.p99_rows({"app": run}) == [["app", "GET /", 20, 61, pytest.approx(3.05), "FAIL"]]
+    only_low = _run("app", [_measured("GET /", 10, 0.2, 20)])
+    assert math.isnan(verdicts.p99_growth(only_low, "GET /"))
+    assert verdicts.p99_rows({"app": only_low})[0][-1] == "-"
+
+
+def test_go_peer_without_go_is_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    built = go_peer.build(tmp_path)
+    assert built.binary is None
+    assert built.missing.startswith("no `go` on PATH")
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="no go: the bench skips its Go peer too")
+def test_go_peer_shortens_and_redirects_like_ours(tmp_path: Path) -> None:
+    built = go_peer.build(tmp_path)
+    assert built.binary is not None, built.missing
+    with ExitStack() as stack:
+        shortener = dev.find_app("shortener")
+        env = dev.app_env(shortener, process.free_port(), shortener.backend(stack, tmp_path, None))
+        server = process.start([str(built.binary)], env=env)
+        stack.callback(process.stop, server)
+        port = int(env["PORT"])
+        wait_for_ok(port, "/healthz", server, GO_PEER)
+        created = local_http.request(port, "POST", "/", {"url": "https://example.com/go"})
+        assert created.status == 200
+        code = json.loads(created.body)["ShortCode"]
+        assert re.fullmatch(r"[0-9a-f]{8}", code)
+        redirect = local_http.request(port, "GET", f"/{code}")
+        assert (redirect.status, redirect.headers["Location"], redirect.body) == (
+            302,
+            "https://example.com/go",
+            b"",
+        )
+        assert local_http.request(port, "GET", "/00000000").status == 404
+
+
+def test_client_calls_are_timed_for_the_hot_paths_the_bench_drives(tmp_path: Path) -> None:
+    # A path label that matched no hot path would drop the call from the reference.
+    target = targets.target("users-redis")
+    assert target.app is not None
+    with ExitStack() as stack:
+        backend_env = target.app.backend(stack, tmp_path, None)
+        measured = runner.measure_client_calls(target, backend_env, None)
+    # The labels of tools.bench.targets' users-redis hot paths.
+    assert set(measured) == {"GET /<email>", "POST /"}
+    assert all(ms > 0 for ms in measured.values())
+    assert runner.measure_client_calls(targets.target("chaos"), {}, None) == {}
+    # The Go peer is measured as it is; the shortener's call is timed for it.
+    assert runner.measure_client_calls(targets.go_peer(tmp_path / "go-shortener"), backend_env, None) == {}
+
+
+def test_the_shortener_s_client_call_is_the_apps_own_dynamodb_client(tmp_path: Path) -> None:
+    target = targets.target("shortener")
+    assert target.app is not None
+    with ExitStack() as stack:
+        measured = runner.measure_client_calls(target, target.app.backend(stack, tmp_path, None), None)
+    assert set(measured) == {"GET /<code>", "POST /"}
+    assert all(ms > 0 for ms in measured.values())

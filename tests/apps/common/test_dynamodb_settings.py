@@ -1,19 +1,25 @@
 """apps/common/dynamodb.py: which AWS_REGION and DYNAMODB_ENDPOINT_URL values the apps
-using DynamoDB (shortener, chaos) accept at start-up."""
+using DynamoDB (shortener, chaos) accept at start-up, and the client they make."""
 
 from __future__ import annotations
 
+import boto3
 import botocore.session
 import pytest
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import ClientError
 
 from common.dynamodb import (
     ATTEMPT_SECONDS,
     CONNECT_TIMEOUT_SECONDS,
     DEADLINE_SECONDS,
     READ_TIMEOUT_SECONDS,
+    USER_AGENT_PREFIX,
     dynamodb_client,
     dynamodb_setting_errors,
+    user_agent,
 )
+from tools.backends.dynamodb import REGION, LocalDynamoDB
 
 BAD_REGIONS = ["us east 1", "us-east-1 ", "US-EAST-1", "useast1", "us-east", "eu_west_1", "us-east-1a"]
 BAD_ENDPOINTS = [
@@ -87,3 +93,33 @@ def test_the_client_has_no_retries_of_its_own_and_an_attempt_fits_the_deadline()
     assert CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS == ATTEMPT_SECONDS < DEADLINE_SECONDS
     # An answer lost once (a read timeout) is asked for again, and the retry still fits.
     assert READ_TIMEOUT_SECONDS + ATTEMPT_SECONDS <= DEADLINE_SECONDS
+
+
+def test_the_client_sends_a_fixed_user_agent_and_leaves_validation_to_dynamodb(
+    dynamodb_env: LocalDynamoDB,
+) -> None:
+    """Both cost CPU on every call (issue 26); neither changes what a request does."""
+    client = dynamodb_client(dynamodb_env.endpoint_url, REGION)
+    user_agents: list[str] = []
+
+    def record(request: AWSPreparedRequest, **kwargs: object) -> None:
+        sent: str | bytes = request.headers["User-Agent"]
+        user_agents.append(sent.decode() if isinstance(sent, bytes) else sent)
+
+    client.meta.events.register("before-send.dynamodb", record)
+    key = {"shortcode": {"S": "abc"}}
+    with pytest.raises(ClientError) as missing:
+        client.get_item(TableName="no-such-table", Key=key)
+    # A table name botocore would have refused (at least 3 characters) reaches DynamoDB,
+    # which refuses it as a client error: a logged 500, as botocore's refusal was.
+    with pytest.raises(ClientError) as refused:
+        client.get_item(TableName="x", Key=key)
+    assert [error.value.response["Error"]["Code"] for error in (missing, refused)] == [
+        "ResourceNotFoundException",
+        "ValidationException",
+    ]
+    # The same string each time, ours: not one botocore built (which starts "Boto3/").
+    assert len(user_agents) == 2
+    assert user_agents[0] == user_agents[1]
+    assert user_agents[0].startswith(f"{user_agent()} ")
+    assert user_agent() == f"{USER_AGENT_PREFIX} Boto3/{boto3.__version__}"
