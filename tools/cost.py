@@ -134,8 +134,7 @@ def idle_costs(template: Template) -> list[Line]:
 def synthesize(platform: str, outdir: Path, context: Mapping[str, str]) -> dict[str, Template]:
     """Every stack's template on ``platform``, as ``make synth`` builds them (cdk-nag off:
     what is priced is the template, not its findings)."""
-    from cdk.app import build_app  # here: importing aws-cdk-lib takes seconds
-    from cdk.context import new_app
+    from cdk.app import build_app, new_app  # here: importing aws-cdk-lib takes seconds
 
     assembly = build_app(new_app(outdir, **{**context, "platform": platform}), nag=False).synth()
     return {stack.stack_name: stack.template for stack in assembly.stacks}

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from common import deadline
 from common.errors import ApiError, BackendUnavailable
-from common.lazy import Lazy
+from common.lazy import MadeOnFirstUse
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -140,7 +140,9 @@ class DynamoDB:
     def __init__(
         self, endpoint_url: str | None, region: str | None, *, max_attempts: int = MAX_ATTEMPTS
     ) -> None:
-        self._client: Lazy[DynamoDBClient] = Lazy(lambda: dynamodb_client(endpoint_url, region))
+        self._client: MadeOnFirstUse[DynamoDBClient] = MadeOnFirstUse(
+            lambda: dynamodb_client(endpoint_url, region)
+        )
         self._max_attempts = max_attempts
 
     @contextmanager

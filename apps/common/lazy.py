@@ -43,8 +43,3 @@ class MadeOnFirstUse(Generic[T]):
             finally:
                 self._lock.release()
         return value
-
-
-#: The former name, kept only while ``common/dynamodb.py`` (under other changes now)
-#: still imports it; it read like ``aws_cdk.Lazy``, a CDK token, which this is not.
-Lazy = MadeOnFirstUse

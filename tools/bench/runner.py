@@ -143,7 +143,7 @@ def _start(stack: ExitStack, subject: Subject, settings: Settings, paths: int | 
     running, port, _elapsed = server.start()
     stack.callback(process.stop, running)
     hot_paths = target.hot_paths(port)[:paths]
-    # Lazy backend clients and first-request imports, in every worker, before measuring.
+    # Backend clients made on first use and first-request imports, in every worker, before measuring.
     drive(port, hot_paths[0], max(settings.levels), WARM_UP_S, settings.max_requests)
     # After the server started: it creates the schema the calls use (todo_postgres).
     calls = measure_client_calls(target, backend_env, server_cpus) if settings.client_calls else {}
