@@ -185,7 +185,8 @@ class TodoPostgresStack(AppStack):
         )
         # Its user must exist before an instance connects. (IService, a protocol, has no
         # node; both platforms' services are constructs.)
-        assert isinstance(self.service, Construct)
+        if not isinstance(self.service, Construct):
+            raise TypeError(f"app_service returned a {type(self.service).__name__}, not a construct")
         self.service.node.add_dependency(self.app_user)
         # The rotation functions call Secrets Manager through the NAT gateway. They share the
         # service's security group, so the database admits exactly one source: that group.
