@@ -76,8 +76,17 @@ test: install ## Run the whole test suite (what CI runs): app tests on APP_TEST_
 	$(PY) -m pytest tests/apps -n $(APP_TEST_WORKERS) || status=$$?; \
 	exit $$status
 
-test-fast: install ## Run every test not marked slow, in one process: the loop while editing
-	$(PY) -m pytest -m "not slow"
+# Two processes side by side, one per core on a 2-core machine: the app tests (servers on
+# free ports) and the rest (CDK synths), whose report follows the apps'. No pytest cache:
+# both would write it at once. The shell starts the second with Ctrl-C ignored, as it does
+# every background job: restored, so that Ctrl-C ends both, each tearing down its servers.
+PYTEST_INTERRUPTIBLE = -c 'import signal, sys, pytest; signal.signal(signal.SIGINT, signal.default_int_handler); sys.exit(pytest.main(sys.argv[1:]))'
+test-fast: install ## Run every test not marked slow, the app tests beside the rest: the loop while editing
+	@rest=$$(mktemp); status=0; \
+	$(PY) $(PYTEST_INTERRUPTIBLE) -m "not slow" --ignore=tests/apps -p no:cacheprovider >"$$rest" 2>&1 & pid=$$!; \
+	$(PY) -m pytest -m "not slow" tests/apps -p no:cacheprovider || status=$$?; \
+	wait $$pid || status=$$?; cat "$$rest"; rm -f "$$rest"; \
+	exit $$status
 
 check: lint typecheck ## What CI checks before the tests: ruff check, ruff format --check, hadolint, mypy --strict
 

@@ -479,6 +479,7 @@ def test_go_peer_without_go_is_a_note(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 @pytest.mark.skipif(shutil.which("go") is None, reason="no go: the bench skips its Go peer too")
+@pytest.mark.slow
 def test_go_peer_shortens_and_redirects_like_ours(tmp_path: Path) -> None:
     built = go_peer.build(tmp_path)
     assert built.binary is not None, built.missing
@@ -517,6 +518,7 @@ def test_client_calls_are_timed_for_the_hot_paths_the_bench_drives(tmp_path: Pat
     assert runner.measure_client_calls(targets.go_peer(tmp_path / "go-shortener"), backend_env, None) == {}
 
 
+@pytest.mark.slow
 def test_the_shortener_s_client_call_is_the_apps_own_dynamodb_client(tmp_path: Path) -> None:
     target = targets.target("shortener")
     assert target.app is not None

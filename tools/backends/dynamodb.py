@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 DYNALITE = REPO_ROOT / "node_modules" / ".bin" / "dynalite"
 REGION = "us-east-1"
+#: How long a new table may take to become ACTIVE.
+TABLE_READY_TIMEOUT = 20.0
 _INSTALL_HINT = f"run `npm ci` in {REPO_ROOT} (installs dynalite with the CDK CLI)"
 
 
@@ -84,4 +87,10 @@ class LocalDynamoDB(process.LocalServer):
                 AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key, _ in keys],
                 BillingMode="PAY_PER_REQUEST",
             )
-        client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
+        # dynalite answers CreateTable with the table still CREATING, even with --createTableMs 0,
+        # and makes it ACTIVE a moment later: botocore's waiter would sleep a whole second.
+        deadline = time.monotonic() + TABLE_READY_TIMEOUT
+        while client.describe_table(TableName=name)["Table"]["TableStatus"] != "ACTIVE":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"table {name} not ACTIVE after {TABLE_READY_TIMEOUT:.0f}s")
+            time.sleep(0.01)
