@@ -9,7 +9,9 @@ machine that calls the platform's API directly (an SDK integration, no function)
 
 - App Runner: ``StartDeployment`` redeploys the service's image, its instances start anew.
 - ECS Express Mode: ``UpdateService`` with ``forceNewDeployment`` on the Express service's
-  ECS service (``ServiceArn``, ``arn:...:service/<cluster>/<name>``) replaces its tasks.
+  ECS service replaces its tasks. Its ``ServiceArn`` is an ECS service's ARN,
+  ``arn:...:service/<cluster>/<name>`` (the form the Terraform AWS provider's
+  ``aws_ecs_express_gateway_service`` documents for import; not verified on AWS here).
 
 A deployment already under way makes App Runner refuse (``InvalidStateException``); the
 state machine retries for about an hour, well within the rotation interval. CloudTrail
