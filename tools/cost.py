@@ -88,6 +88,23 @@ def _network(template: Template) -> Iterator[Line]:
     nat = sum(1 for _ in _resources(template, "AWS::EC2::NatGateway"))
     if nat:
         yield Line("NAT gateway with its Elastic IP", nat, nat * prices.nat_gateway_idle_usd_per_month())
+    for _, endpoint in _resources(template, "AWS::EC2::VPCEndpoint"):
+        if endpoint.get("VpcEndpointType") != "Interface":
+            continue  # gateway endpoints (S3, DynamoDB) are free
+        zones = len(endpoint.get("SubnetIds", []))
+        yield Line(
+            f"interface VPC endpoint ({_endpoint_service(endpoint['ServiceName'])}, {zones} zones)",
+            1,
+            prices.interface_endpoint_idle_usd_per_month(zones),
+        )
+
+
+def _endpoint_service(name: object) -> str:
+    """``secretsmanager`` of ``com.amazonaws.<region>.secretsmanager``: a string, or (as CDK
+    renders it in a stack without a region) an ``Fn::Join`` whose last part ends with it."""
+    if isinstance(name, dict) and "Fn::Join" in name:
+        name = name["Fn::Join"][1][-1]
+    return str(name).rsplit(".", 1)[-1]
 
 
 def _datastores(template: Template) -> Iterator[Line]:

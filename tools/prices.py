@@ -34,6 +34,9 @@ ALB_NEW_CONNECTIONS_PER_SECOND_PER_LCU = 25
 #: Amazon VPC pricing, NAT gateway: per hour, before the data it processes; its Elastic
 #: IP is a public IPv4 address as well.
 NAT_GATEWAY_HOUR_USD = 0.045
+#: AWS PrivateLink pricing, interface VPC endpoint: per endpoint and zone-hour, before the
+#: data it processes.
+INTERFACE_ENDPOINT_ZONE_HOUR_USD = 0.01
 #: Amazon MemoryDB pricing, Valkey on-demand nodes (30% below Redis OSS), per node-hour.
 MEMORYDB_VALKEY_NODE_HOUR_USD = {"db.t4g.small": 0.0329, "db.t4g.medium": 0.0658}
 #: Amazon Aurora pricing, Serverless v2 (Aurora Standard): per ACU-hour.
@@ -99,6 +102,11 @@ def express_usd_per_million_requests(rps: float, size: Size = DEFAULT_SIZE) -> f
 def app_runner_usd_per_million_requests(rps: float, size: Size = DEFAULT_SIZE) -> float:
     """A million requests on always-busy App Runner instances serving ``rps`` each."""
     return app_runner_active_usd_per_hour(size) / 3600 / rps * 1e6
+
+
+def interface_endpoint_idle_usd_per_month(zones: int) -> float:
+    """An interface VPC endpoint in ``zones`` availability zones, passing no data."""
+    return INTERFACE_ENDPOINT_ZONE_HOUR_USD * zones * HOURS_PER_MONTH
 
 
 def nat_gateway_idle_usd_per_month() -> float:

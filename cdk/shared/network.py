@@ -7,9 +7,6 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-#: Subnet group names: the connector's egress subnets and the datastores' subnets.
-APP_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
-DATA_SUBNETS = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
 #: Two zones: what an Application Load Balancer (ECS Express Mode) and a MemoryDB replica need.
 MAX_AZS = 2
 
@@ -45,39 +42,33 @@ def _log_every_flow(vpc: ec2.Vpc) -> None:
 
 
 class AppVpc(ec2.Vpc):
-    """Two AZs; public subnets for, on ECS Express Mode, the service (and, with
-    ``app_egress``, one NAT gateway: cost over per-AZ redundancy); private "app" subnets
-    for the App Runner VPC connector; isolated subnets for the datastore; every flow
-    logged to CloudWatch Logs.
+    """Two AZs; public subnets for the service on ECS Express Mode; isolated "app" subnets
+    for the App Runner VPC connector (and whatever else the stack runs next to the app);
+    isolated subnets for the datastore; every flow logged to CloudWatch Logs.
 
-    ``app_egress``: whether the app subnets reach the internet through the NAT gateway.
-    On App Runner a VPC connector sends ALL of the app's outbound traffic into the VPC,
-    so an app that calls an AWS API (Secrets Manager, DynamoDB...) needs it. An app that
-    only talks to its datastore in the VPC does not: App Runner pulls the image and
-    fetches the runtime secrets itself, outside the VPC, and on ECS Express Mode the
-    tasks sit in the public subnets and use the internet gateway. Without egress the app
-    subnets are isolated and there is no NAT gateway ($32.85 a month and its address,
-    ``make cost``). Default: True.
+    No NAT gateway ($36.50 a month with its address, ``make cost``): on App Runner a VPC
+    connector sends ALL of the app's outbound traffic into the VPC, but our apps talk only
+    to their datastore there; App Runner pulls the image and fetches the runtime secrets
+    itself, outside the VPC, and on ECS Express Mode the tasks sit in the public subnets
+    and use the internet gateway. What in the app subnets must call an AWS API gets an
+    interface endpoint for it (``add_interface_endpoint``), as the todo stack's rotation
+    functions do for Secrets Manager.
     """
 
-    #: The subnets of the App Runner VPC connector (with or without egress).
+    #: The subnets of the App Runner VPC connector.
     APP_SUBNET_GROUP = "app"
     DATA_SUBNET_GROUP = "data"
 
-    def __init__(self, scope: Construct, construct_id: str = "Vpc", *, app_egress: bool = True) -> None:
+    def __init__(self, scope: Construct, construct_id: str = "Vpc") -> None:
         super().__init__(
             scope,
             construct_id,
             max_azs=MAX_AZS,
-            nat_gateways=1 if app_egress else 0,
+            nat_gateways=0,
             subnet_configuration=[
                 ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
                 ec2.SubnetConfiguration(
-                    name=self.APP_SUBNET_GROUP,
-                    subnet_type=(
-                        ec2.SubnetType.PRIVATE_WITH_EGRESS if app_egress else ec2.SubnetType.PRIVATE_ISOLATED
-                    ),
-                    cidr_mask=24,
+                    name=self.APP_SUBNET_GROUP, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
                 ),
                 ec2.SubnetConfiguration(
                     name=self.DATA_SUBNET_GROUP, subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
@@ -89,8 +80,13 @@ class AppVpc(ec2.Vpc):
 
     @property
     def app_subnets(self) -> ec2.SubnetSelection:
-        """Where the App Runner VPC connector goes (``APP_SUBNETS`` when with egress)."""
+        """Where the App Runner VPC connector goes."""
         return ec2.SubnetSelection(subnet_group_name=self.APP_SUBNET_GROUP)
+
+    @property
+    def data_subnets(self) -> ec2.SubnetSelection:
+        """Where the datastore goes (by name: the app subnets are isolated too)."""
+        return ec2.SubnetSelection(subnet_group_name=self.DATA_SUBNET_GROUP)
 
 
 class PublicVpc(ec2.Vpc):

@@ -4,7 +4,8 @@ Serverless v2.
 The service reaches the cluster from its security group (App Runner's VPC connector, or
 ECS Express Mode's tasks in the public subnets); the cluster lives in the VPC's isolated
 subnets and admits PostgreSQL's port from that group only (the password-rotation functions
-run in that group too).
+run in that group too). The VPC has no NAT gateway: nothing in it calls AWS but the
+rotation functions, which reach Secrets Manager through an interface endpoint.
 
 The app connects as its own user, ``todo_app``, not the cluster's master user: it may
 connect to ``tasks``, create tables in its ``public`` schema and use the tables there, and
@@ -57,7 +58,7 @@ from cdk.shared.app_service import app_service
 from cdk.shared.app_stack import AppStack
 from cdk.shared.data import removal_policy
 from cdk.shared.database_user import DatabaseUser
-from cdk.shared.network import APP_SUBNETS, DATA_SUBNETS, AppVpc
+from cdk.shared.network import AppVpc
 from cdk.shared.platform import Platform
 from cdk.shared.redeploy import RedeployOnRotation
 from constructs_lib import HealthCheck, Secret
@@ -115,7 +116,7 @@ class TodoPostgresStack(AppStack):
             serverless_v2_min_capacity=context.number(f"{APP}:min_acu", minimum=0, maximum=MAX_ACU),
             serverless_v2_max_capacity=context.number(f"{APP}:max_acu", minimum=1, maximum=MAX_ACU),
             vpc=self.vpc,
-            vpc_subnets=DATA_SUBNETS,
+            vpc_subnets=self.vpc.data_subnets,
             security_groups=[database_group],
             port=POSTGRES_PORT,
             default_database_name=DATABASE_NAME,
@@ -173,6 +174,7 @@ class TodoPostgresStack(AppStack):
             self,
             app=APP,
             vpc=self.vpc,
+            vpc_subnets=self.vpc.app_subnets,
             # The source app's check (README, "Where the apps come from"): its plain "OK" page.
             health_check=HealthCheck.http(
                 path="/",
@@ -188,15 +190,29 @@ class TodoPostgresStack(AppStack):
         if not isinstance(self.service, Construct):
             raise TypeError(f"app_service returned a {type(self.service).__name__}, not a construct")
         self.service.node.add_dependency(self.app_user)
-        # The rotation functions call Secrets Manager through the NAT gateway. They share the
-        # service's security group, so the database admits exactly one source: that group.
+        # The rotation functions share the service's security group, so the database admits
+        # exactly one source: that group.
         # Not at once on creation: that first rotation would race the writer instance (not
         # yet up: the rotation fails) and the service (which may already hold the old password).
         rotation_group = self.service.connections.security_groups[0]
+        # They run in the app subnets, which have no route out: they call Secrets Manager
+        # through an interface endpoint (private DNS: its usual name resolves to it inside
+        # the VPC), in both zones like the functions, $14.60 a month instead of a NAT
+        # gateway's $36.50. Open to their group only (ECS Express Mode's tasks, in it too,
+        # fetch their secrets through it as well).
+        secrets_endpoint = self.vpc.add_interface_endpoint(
+            "SecretsManager",
+            service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+            subnets=self.vpc.app_subnets,
+            open=False,
+        )
+        secrets_endpoint.connections.allow_default_port_from(
+            rotation_group, "rotation functions and the service"
+        )
         self.cluster.add_rotation_single_user(
             automatically_after=ROTATION_INTERVAL,
             rotate_immediately_on_update=False,
-            vpc_subnets=APP_SUBNETS,
+            vpc_subnets=self.vpc.app_subnets,
             security_group=rotation_group,
         )
         app_rotation = self.cluster.add_rotation_multi_user(
@@ -204,7 +220,7 @@ class TodoPostgresStack(AppStack):
             secret=self.app_secret,
             automatically_after=ROTATION_INTERVAL,
             rotate_immediately_on_update=False,
-            vpc_subnets=APP_SUBNETS,
+            vpc_subnets=self.vpc.app_subnets,
             security_group=rotation_group,
         )
         # The first rotation logs in as the user: it must exist.

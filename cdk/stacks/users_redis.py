@@ -67,7 +67,7 @@ class UsersRedisStack(AppStack):
         self.template_options.description = f"users API ({platform.label} + MemoryDB for Valkey)"
         policy = removal_policy(context, APP)
         # The app calls no AWS API, only the cluster: no NAT gateway (see AppVpc).
-        self.vpc = AppVpc(self, app_egress=False)
+        self.vpc = AppVpc(self)
 
         self.password = secretsmanager.Secret(
             self,

@@ -19,6 +19,7 @@ from tests.support.templates import (
     properties,
     role_policy_statements,
     security_group_id,
+    subnet_names,
     subnet_types,
 )
 
@@ -79,9 +80,12 @@ def connector_security_group(template: Template) -> Any:
     return group
 
 
-def test_vpc_spans_two_azs_with_one_nat_gateway_and_logs_every_flow(template: Template) -> None:
+def test_vpc_spans_two_azs_without_a_nat_gateway_and_logs_every_flow(template: Template) -> None:
     template.resource_count_is("AWS::EC2::VPC", 1)
-    template.resource_count_is("AWS::EC2::NatGateway", 1)
+    # Nothing in the app or data subnets goes out: the rotation functions reach Secrets
+    # Manager through its interface endpoint (below).
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+    template.resource_count_is("AWS::EC2::EIP", 0)
     subnets = template.find_resources("AWS::EC2::Subnet").values()
     assert len({json.dumps(subnet["Properties"]["AvailabilityZone"]) for subnet in subnets}) == 2
     template.has_resource_properties(
@@ -128,11 +132,47 @@ def test_cluster_scales_serverless_v2_from_zero_acu_by_default(template: Templat
     ]
 
 
+def test_the_rotation_functions_reach_secrets_manager_through_an_endpoint_in_the_app_subnets(
+    template: Template,
+) -> None:
+    subnet_ids = Capture()
+    template.has_resource_properties(
+        "AWS::EC2::VPCEndpoint",
+        {
+            "ServiceName": {"Fn::Join": ["", ["com.amazonaws.", {"Ref": "AWS::Region"}, ".secretsmanager"]]},
+            "VpcEndpointType": "Interface",
+            # The service's usual name resolves to the endpoint inside the VPC.
+            "PrivateDnsEnabled": True,
+            "SubnetIds": subnet_ids,
+        },
+    )
+    assert subnet_names(template, subnet_ids.as_array()) == ["app", "app"]
+    # Reachable only from the group the rotation functions (and the service) run in.
+    endpoint_group = security_group_id(template, "AWS::EC2::VPCEndpoint", "SecurityGroupIds")
+    assert properties(template, endpoint_group).get("SecurityGroupIngress") is None
+    template.has_resource_properties(
+        "AWS::EC2::SecurityGroupIngress",
+        {
+            "GroupId": {"Fn::GetAtt": [endpoint_group, "GroupId"]},
+            "SourceSecurityGroupId": connector_security_group(template),
+            "IpProtocol": "tcp",
+            "FromPort": 443,
+            "ToPort": 443,
+        },
+    )
+    rules = template.find_resources(
+        "AWS::EC2::SecurityGroupIngress",
+        {"Properties": {"GroupId": {"Fn::GetAtt": [endpoint_group, "GroupId"]}}},
+    )
+    assert len(rules) == 1
+
+
 def test_cluster_lives_in_the_isolated_subnets_one_per_az(template: Template) -> None:
     group = Capture()
     template.has_resource_properties("AWS::RDS::DBCluster", {"DBSubnetGroupName": {"Ref": group}})
     subnet_ids = properties(template, group.as_string())["SubnetIds"]
     assert subnet_types(template, subnet_ids) == ["Isolated", "Isolated"]
+    assert subnet_names(template, subnet_ids) == ["data", "data"]
     azs = [json.dumps(properties(template, ref["Ref"])["AvailabilityZone"]) for ref in subnet_ids]
     assert azs[0] != azs[1]
 
@@ -204,7 +244,7 @@ def test_both_secrets_rotate_every_30_days_from_the_app_subnets(template: Templa
     assert len(applications) == 2
     for application in applications:
         refs = application["Properties"]["Parameters"]["vpcSubnetIds"]["Fn::Join"][1][::2]
-        assert subnet_types(template, refs) == ["Private", "Private"]
+        assert subnet_names(template, refs) == ["app", "app"]
 
 
 def test_the_app_users_secret_rotates_with_alternating_users_as_the_master_user(template: Template) -> None:
@@ -273,10 +313,11 @@ def test_cluster_security_group_sends_nothing_out(template: Template) -> None:
     assert [rule["CidrIp"] for rule in egress] == ["255.255.255.255/32"]
 
 
-def test_connector_uses_the_private_subnets_with_egress(template: Template) -> None:
+def test_connector_uses_the_isolated_app_subnets(template: Template) -> None:
     subnets = Capture()
     template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnets})
-    assert subnet_types(template, subnets.as_array()) == ["Private", "Private"]
+    assert subnet_types(template, subnets.as_array()) == ["Isolated", "Isolated"]
+    assert subnet_names(template, subnets.as_array()) == ["app", "app"]
 
 
 def test_service_egresses_through_the_connector_and_gets_db_secret_as_runtime_secret(

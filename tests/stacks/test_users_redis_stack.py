@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
@@ -19,6 +18,7 @@ from tests.support.templates import (
     properties,
     role_policy_statements,
     security_group_id,
+    subnet_name,
     subnet_type,
     subnets,
 )
@@ -188,17 +188,11 @@ def test_connector_uses_the_isolated_app_subnets_not_the_data_subnets(template: 
     template.has_resource_properties("AWS::AppRunner::VpcConnector", {"Subnets": subnet_ids})
     connector = subnets(template, subnet_ids.as_array())
     assert [subnet_type(subnet) for subnet in connector] == ["Isolated", "Isolated"]
-    assert [_subnet_name(subnet) for subnet in connector] == ["app", "app"]
+    assert [subnet_name(subnet) for subnet in connector] == ["app", "app"]
     assert connector[0]["AvailabilityZone"] != connector[1]["AvailabilityZone"]
     data_ids = Capture()
     template.has_resource_properties("AWS::MemoryDB::SubnetGroup", {"SubnetIds": data_ids})
-    assert [_subnet_name(subnet) for subnet in subnets(template, data_ids.as_array())] == ["data", "data"]
-
-
-def _subnet_name(subnet: dict[str, Any]) -> str:
-    """CDK's subnet group name tag of a subnet's properties."""
-    tags: dict[str, str] = {tag["Key"]: tag["Value"] for tag in subnet["Tags"]}
-    return tags["aws-cdk:subnet-name"]
+    assert [subnet_name(subnet) for subnet in subnets(template, data_ids.as_array())] == ["data", "data"]
 
 
 def test_service_egresses_through_the_connector(template: Template) -> None:

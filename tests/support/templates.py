@@ -36,6 +36,17 @@ def subnet_type(subnet: dict[str, Any]) -> str:
     return tags["aws-cdk:subnet-type"]
 
 
+def subnet_name(subnet: dict[str, Any]) -> str:
+    """CDK's subnet group name tag (``app``, ``data``...) of a subnet's properties."""
+    tags: dict[str, str] = {tag["Key"]: tag["Value"] for tag in subnet["Tags"]}
+    return tags["aws-cdk:subnet-name"]
+
+
+def subnet_names(template: Template, refs: list[Any]) -> list[str]:
+    """CDK's subnet group name of each ``{"Ref": subnet}``."""
+    return [subnet_name(subnet) for subnet in subnets(template, refs)]
+
+
 def subnet_types(template: Template, refs: list[Any]) -> list[str]:
     """CDK's subnet type tag of each ``{"Ref": subnet}``."""
     return [subnet_type(subnet) for subnet in subnets(template, refs)]

@@ -56,8 +56,27 @@ def test_users_redis_pays_for_memorydb_but_no_nat_gateway(templates: Templates, 
         2 * prices.MEMORYDB_VALKEY_NODE_HOUR_USD["db.t4g.small"] * prices.HOURS_PER_MONTH
     )
     assert "NAT gateway with its Elastic IP" not in lines
-    todo = costs(templates, platform, "TodoPostgresStack")
-    assert todo["NAT gateway with its Elastic IP"].usd_per_month == pytest.approx(
+    assert "interface VPC endpoint" not in lines
+
+
+@pytest.mark.parametrize("platform", ["app_runner", "ecs_express"])
+def test_todo_pays_for_a_secrets_manager_endpoint_not_a_nat_gateway(
+    templates: Templates, platform: str
+) -> None:
+    lines = {line.what: line for line in cost.idle_costs(templates[platform]["TodoPostgresStack"])}
+    endpoint = lines["interface VPC endpoint (secretsmanager, 2 zones)"]
+    assert endpoint.usd_per_month == pytest.approx(
+        2 * prices.INTERFACE_ENDPOINT_ZONE_HOUR_USD * prices.HOURS_PER_MONTH
+    )
+    assert "NAT gateway with its Elastic IP" not in lines
+
+
+def test_a_nat_gateway_is_priced_with_its_address() -> None:
+    # No stack of ours has one any more; a user's template may.
+    template: cost.Template = {"Resources": {"Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}}}}
+    (line,) = cost.idle_costs(template)
+    assert (line.what, line.count) == ("NAT gateway with its Elastic IP", 1)
+    assert line.usd_per_month == pytest.approx(
         (prices.NAT_GATEWAY_HOUR_USD + prices.PUBLIC_IPV4_HOUR_USD) * prices.HOURS_PER_MONTH
     )
 
