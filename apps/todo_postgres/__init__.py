@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
-    database = Database(app.config[settings.DATABASE_URL_CONFIG])
+    database = Database(
+        app.config[settings.DATABASE_URL_CONFIG], role=app.config.get(settings.DATABASE_ROLE_CONFIG)
+    )
     STORE.init_app(app, database)
     try:
         database.ensure_schema(STARTUP_DEADLINE_SECONDS)

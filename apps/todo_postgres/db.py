@@ -154,7 +154,11 @@ class Database:
         statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
         idle_session_timeout_ms: int = IDLE_SESSION_TIMEOUT_MS,
         deadline_seconds: float = DEADLINE_SECONDS,
+        role: str | None = None,
     ) -> None:
+        """``role``: the role every session acts as (``SET ROLE`` at its start), if not
+        the user that logs in; one of that user's roles, a plain identifier
+        (``settings.ROLE_NAME``)."""
         # For the whole process: psycopg2 has one wait callback.
         extensions.set_wait_callback(wait_until_deadline)
         self.deadline_seconds = deadline_seconds
@@ -173,6 +177,7 @@ class Database:
                 "options": (
                     f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={LOCK_TIMEOUT_MS}"
                     f" -c idle_session_timeout={idle_session_timeout_ms} -c timezone=UTC"
+                    + (f" -c role={role}" if role else "")
                 ),
                 "application_name": "todo_postgres",
                 **_KEEPALIVES,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,17 @@ DEFAULT_CA_FILE = "/srv/certs/rds-global-bundle.pem"
 
 #: Flask config key holding the database URL (``str`` or ``sqlalchemy.URL``).
 DATABASE_URL_CONFIG = "DATABASE_URL"
+#: Flask config key holding the role every session acts as (``SET ROLE``), when not the
+#: user that logs in: the secret's user without ``CLONE_SUFFIX``, when it has one.
+DATABASE_ROLE_CONFIG = "DATABASE_ROLE"
+#: Secrets Manager's alternating-users rotation logs in as ``<user>`` and ``<user>_clone``
+#: in turn; the clone is a member of ``<user>``. Sessions of either act as ``<user>``, so
+#: whatever the app creates (a table, later a migration's) belongs to ``<user>`` and stays
+#: usable by both: created as the clone it would be the clone's, which ``<user>`` may not
+#: use once the rotation turns back to it.
+CLONE_SUFFIX = "_clone"
+#: A role name that needs no quoting in the connection's options (what the stack creates).
+ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 _DRIVER = "postgresql+psycopg2"
 _REQUIRED_SECRET_KEYS = ("host", "username", "password")
@@ -98,7 +110,17 @@ def load(environ: Mapping[str, str], overrides: Overrides | None = None) -> dict
     if (url := env.get(DATABASE_URL)) is not None:
         return env.config({DATABASE_URL_CONFIG: url})
     if (secret := env.get(DB_SECRET)) is not None:
-        return env.config({DATABASE_URL_CONFIG: url_from_secret(secret, _ca_file(env))})
+        secret_url = url_from_secret(secret, _ca_file(env))
+        config: dict[str, Any] = {DATABASE_URL_CONFIG: secret_url}
+        username = str(secret_url.username)
+        if username.endswith(CLONE_SUFFIX):
+            role = username.removesuffix(CLONE_SUFFIX)
+            if not ROLE_NAME.fullmatch(role):
+                raise SettingsError(
+                    f"{DB_SECRET} username must be a plain PostgreSQL identifier, got {username!r}"
+                )
+            config[DATABASE_ROLE_CONFIG] = role
+        return env.config(config)
     raise SettingsError(
         f"no database configured: set {DB_SECRET} (Secrets Manager JSON: host, port, username, "
         f"password, dbname) or {DATABASE_URL} (e.g. postgresql+psycopg2://user@127.0.0.1:5432/todo)"

@@ -17,9 +17,10 @@ user's secret (``username``, ``password``, ``host``, ``port``, ``dbname``) as th
 
 Password rotation never invalidates the password a running instance holds: the user's
 secret rotates every 30 days with Secrets Manager's alternating-users strategy. Its first
-rotation creates ``todo_app_clone`` (a member of ``todo_app``, so it has the same rights
-and owns nothing) and every rotation then changes the password of the user *not* in use
-and makes that user current; the previous one keeps working until the next rotation.
+rotation creates ``todo_app_clone`` (a member of ``todo_app``, so it has the same rights;
+the app's sessions as the clone act as ``todo_app``, so it owns nothing) and every
+rotation then changes the password of the user *not* in use and makes that user current;
+the previous one keeps working until the next rotation.
 Chosen over IAM database authentication, which the cluster also enables: that would put an
 AWS SDK call into the app (a token, valid 15 minutes, for each new connection), and Aurora
 throttles IAM-authenticated connections at 200 new ones a second (Aurora User Guide, "IAM

@@ -210,3 +210,57 @@ def test_unreachable_database_at_startup_serves_503_then_health(no_database_env:
         assert client.get("/healthz").status_code == 200
     finally:
         database_of(app).dispose()
+
+
+def test_a_clone_users_secret_acts_as_the_user_it_clones(ca_file: str) -> None:
+    raw = secret(username="todo_app_clone")
+    assert load({"DB_SECRET": raw, "DB_CA_FILE": ca_file})[settings.DATABASE_ROLE_CONFIG] == "todo_app"
+    # The user itself needs no role: it acts as itself.
+    assert settings.DATABASE_ROLE_CONFIG not in load(
+        {"DB_SECRET": secret(username="todo_app"), "DB_CA_FILE": ca_file}
+    )
+    with pytest.raises(
+        SettingsError, match="username must be a plain PostgreSQL identifier, got 'Todo-App_clone'"
+    ):
+        load({"DB_SECRET": secret(username="Todo-App_clone"), "DB_CA_FILE": ca_file})
+
+
+@pytest.fixture(scope="module")
+def rotated_users(postgres: LocalPostgres) -> Iterator[str]:
+    """What multi-user rotation leaves: ``todo_owner`` and ``todo_owner_clone``, a member of
+    it, both able to log in; a database ``todo_owner`` owns. Yields the database name."""
+    dbname = postgres.create_database("todo_rotated")
+    admin = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("CREATE ROLE todo_owner LOGIN"))
+            conn.execute(text("CREATE ROLE todo_owner_clone LOGIN IN ROLE todo_owner"))
+            conn.execute(text(f"ALTER DATABASE {dbname} OWNER TO todo_owner"))
+        yield dbname
+    finally:
+        admin.dispose()
+
+
+def test_tables_the_clone_creates_belong_to_the_user_it_clones(
+    postgres: LocalPostgres, rotated_users: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Created as the clone, the table would be the clone's: the next rotation, back to
+    # todo_owner, would leave the app a table it may not use.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    raw = secret(host="127.0.0.1", port=postgres.port, username="todo_owner_clone", dbname=rotated_users)
+    monkeypatch.setenv("DB_SECRET", raw)
+    monkeypatch.setenv("DB_CA_FILE", str(postgres.ca_file))
+    app = create_app()
+    try:
+        assert app.test_client().post("/api/v1/tasks", json={"title": "as the clone"}).status_code == 201
+    finally:
+        database_of(app).dispose()
+    owner = create_engine(postgres.url(rotated_users))
+    try:
+        with owner.connect() as conn:
+            query = text(
+                "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'tasks'"
+            )
+            assert conn.execute(query).scalar_one() == "todo_owner"
+    finally:
+        owner.dispose()
