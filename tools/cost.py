@@ -5,10 +5,10 @@
 Idle: deployed and serving nothing, at the minimum size the template asks for. Counted:
 App Runner's provisioned instances (memory only), ECS Express Mode's tasks with their
 public addresses and the load balancer (its first service pays for it; up to 25 share
-one), NAT gateways, MemoryDB nodes, Aurora Serverless v2's minimum capacity, DynamoDB's
-provisioned capacity and Secrets Manager secrets. Not counted: what traffic or data
-costs (requests, storage, logs, data processed), and the free tier. Rates are
-``tools.prices``'s.
+one), NAT gateways, interface VPC endpoints (per zone), MemoryDB nodes, Aurora Serverless
+v2's minimum capacity, DynamoDB's provisioned capacity and Secrets Manager secrets. Not
+counted: what traffic or data costs (requests, storage, logs, data processed), and the
+free tier. Rates are ``tools.prices``'s.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@ these numbers live.
 
 On-demand rates in us-east-1, from AWS's pricing pages (each rate names its page), as of
 2026-12; other regions cost more. A month is 730 hours. The rates added for ``make cost``
-(NAT gateway, MemoryDB, Aurora Serverless v2, DynamoDB provisioned capacity, Secrets
-Manager, load balancer capacity units) were not checked against the live pages in the
-session that added them (no internet there): check them before quoting a bill.
+(NAT gateway, interface endpoint, MemoryDB, Aurora Serverless v2, DynamoDB provisioned
+capacity, Secrets Manager, load balancer capacity units) were not checked against the live
+pages in the session that added them (no internet there): check them before quoting a bill.
 """
 
 from __future__ import annotations

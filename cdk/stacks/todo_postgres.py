@@ -4,8 +4,10 @@ Serverless v2.
 The service reaches the cluster from its security group (App Runner's VPC connector, or
 ECS Express Mode's tasks in the public subnets); the cluster lives in the VPC's isolated
 subnets and admits PostgreSQL's port from that group only (the password-rotation functions
-run in that group too). The VPC has no NAT gateway: nothing in it calls AWS but the
-rotation functions, which reach Secrets Manager through an interface endpoint.
+run in that group too). The VPC has no NAT gateway: nothing in its app subnets calls AWS
+but the rotation functions, which reach Secrets Manager through an interface endpoint (on
+ECS Express Mode the tasks fetch their secrets through it too: its private DNS name is
+Secrets Manager's own).
 
 The app connects as its own user, ``todo_app``, not the cluster's master user: it may
 connect to ``tasks``, create tables in its ``public`` schema and use the tables there, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +10,11 @@ from typing import Any
 
 from tools.backends.redis import LocalRedis, LocalRedisCluster
 from users_redis import settings
+
+
+def new_email() -> str:
+    """An address no other test uses."""
+    return f"user-{uuid.uuid4().hex[:12]}@example.com"
 
 
 def cluster_config(cluster: LocalRedisCluster) -> dict[str, str]:

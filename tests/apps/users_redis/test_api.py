@@ -7,11 +7,8 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support.users_redis import new_email
 from users_redis.model import MAX_FIELD_LENGTH
-
-
-def new_email() -> str:
-    return f"user-{uuid.uuid4().hex[:12]}@example.com"
 
 
 def test_article_flow(client: FlaskClient) -> None:

@@ -11,8 +11,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tests.apps.users_redis.test_api import new_email
-from tests.support.users_redis import Backend, cluster_config
+from tests.support.users_redis import Backend, cluster_config, new_email
 from tools.backends.redis import LocalRedisCluster
 from users_redis import create_app, settings
 from users_redis.store import user_key

@@ -10,10 +10,9 @@ import redis
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from tests.apps.users_redis.test_api import new_email
 from tests.support import outage as outage_support
 from tests.support.outage import OUTAGES, answers_while_healthz_answers, outage
-from tests.support.users_redis import Backend
+from tests.support.users_redis import Backend, new_email
 from tools.backends.process import free_port
 from tools.backends.proxy import HoldingProxy
 from tools.backends.redis import LocalRedis
