@@ -304,6 +304,20 @@ def test_delete_of_a_user_owning_the_apps_table_keeps_the_data_and_ends_its_logi
         assert cursor.fetchall() == [(ROLE,)]
 
 
+def test_delete_ends_the_rotation_clones_logins_too(server: LocalPostgres, data_api: FakeDataApi) -> None:
+    # The clone logs in with the user's rights: left behind, it would keep the data open.
+    index.handle(event("Create"), data_api, secrets(secret_of(ROLE, "pw")))
+    app_work(server, ROLE, "pw")
+    rotate_to_clone(server, "clone-pass")
+
+    index.handle(event("Delete", ROLE), data_api, secrets())
+
+    assert not role_exists(server, CLONE)
+    for user, password in ((ROLE, "pw"), (CLONE, "clone-pass")):
+        with pytest.raises(psycopg2.OperationalError):
+            connect(server, user, password=password).close()
+
+
 @pytest.mark.parametrize("physical_id", [ROLE, f"{index.FAILED_CREATE_PREFIX}0f3e2c1a"])
 def test_delete_of_a_missing_user_or_a_failed_create_succeeds(
     server: LocalPostgres, data_api: FakeDataApi, physical_id: str

@@ -15,9 +15,9 @@ which the Data API runs the statements; ``UserSecretArn``, the app's secret (``u
   secret no longer holds this role's password: the role's password is then left to the
   rotation. The password never travels in clear: the statement carries its SCRAM-SHA-256
   verifier, which PostgreSQL stores as given (and its log could show).
-- Delete: the grants are revoked and the role dropped; a role that still owns objects
-  (the app's tables) keeps them and only loses ``LOGIN``, so no data goes with it. A
-  missing role is a success.
+- Delete: the grants are revoked and the role dropped, and so is the ``_clone`` user
+  multi-user rotation made of it; a role that still owns objects (the app's tables) keeps
+  them and only loses ``LOGIN``, so no data goes with it. A missing role is a success.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 FAILED_CREATE_PREFIX = "failed-create:"
 #: PostgreSQL's iteration count for SCRAM-SHA-256 verifiers (scram_iterations' default).
 SCRAM_ITERATIONS = 4096
+#: The second user Secrets Manager's multi-user rotation makes: ``<role>_clone``, a member
+#: of ``<role>``.
+CLONE_SUFFIX = "_clone"
 #: SQLSTATE dependent_objects_still_exist: DROP ROLE of a role that owns objects.
 DEPENDENT_OBJECTS = "2BP01"
 #: The Data API's answers while a paused Aurora Serverless v2 cluster resumes (about 15 s)
@@ -220,19 +223,29 @@ def role_statement(verb: str, role_name: str, verifier: str | None) -> str:
 
 
 def delete(database: Database, properties: Mapping[str, str], physical_id: str) -> None:
+    """Retire the role and the clone multi-user rotation made of it (it logs in with the
+    role's rights, so it goes too)."""
     if not IDENTIFIER.fullmatch(physical_id):  # a failed Create's id: it made no role of its own
         return
-    if not database.role_exists(physical_id):
-        return
-    role = identifier("PhysicalResourceId", physical_id)
-    for sql in revokes(role, identifier("Database", properties["Database"])):
+    database_name = identifier("Database", properties["Database"])
+    clone = f"{physical_id}{CLONE_SUFFIX}"
+    for role_name in ([clone] if IDENTIFIER.fullmatch(clone) else []) + [physical_id]:
+        if database.role_exists(role_name):
+            _retire(database, role_name, database_name)
+
+
+def _retire(database: Database, role_name: str, database_name: str) -> None:
+    """Revoke ``role_name``'s grants and drop it; a role that still owns objects (the app's
+    tables) keeps them and only loses ``LOGIN``, so no data goes with it."""
+    role = identifier("RoleName", role_name)
+    for sql in revokes(role, database_name):
         database.execute(sql)
     try:
         database.execute(f"DROP ROLE {role}")
     except Exception as error:
         if _sql_state(error) != DEPENDENT_OBJECTS:
             raise
-        LOGGER.info("%s owns objects (the app's data): kept, without LOGIN", physical_id)
+        LOGGER.info("%s owns objects (the app's data): kept, without LOGIN", role_name)
         database.execute(f"ALTER ROLE {role} NOLOGIN")
 
 
