@@ -4,11 +4,11 @@
 
 Idle: deployed and serving nothing, at the minimum size the template asks for. Counted:
 App Runner's provisioned instances (memory only), ECS Express Mode's tasks with their
-public addresses and the load balancer (its first service pays for it; up to 25 share
-one), NAT gateways, interface VPC endpoints (per zone), MemoryDB nodes, Aurora Serverless
-v2's minimum capacity, DynamoDB's provisioned capacity and Secrets Manager secrets. Not
-counted: what traffic or data costs (requests, storage, logs, data processed), and the
-free tier. Rates are ``tools.prices``'s.
+public addresses and a load balancer for each service (in full, though up to 25 services
+in a VPC may share one), NAT gateways, interface VPC endpoints (per zone), MemoryDB
+nodes, Aurora Serverless v2's minimum capacity, DynamoDB's provisioned capacity and
+Secrets Manager secrets. Not counted: what traffic or data costs (requests, storage, logs,
+data processed), and the free tier. Rates are ``tools.prices``'s.
 """
 
 from __future__ import annotations
@@ -115,12 +115,14 @@ def _datastores(template: Template) -> Iterator[Line]:
         if rate is None:
             raise ValueError(f"no MemoryDB rate for node type {node_type!r}: add it to tools/prices.py")
         yield Line(f"MemoryDB node ({node_type})", nodes, nodes * rate * prices.HOURS_PER_MONTH)
-    serverless = sum(
-        1
-        for _, instance in _resources(template, "AWS::RDS::DBInstance")
-        if instance.get("DBInstanceClass") == "db.serverless"
-    )
-    for _, cluster in _resources(template, "AWS::RDS::DBCluster"):
+    for cluster_id, cluster in _resources(template, "AWS::RDS::DBCluster"):
+        # Each cluster's own Serverless v2 instances (they name it by Ref).
+        serverless = sum(
+            1
+            for _, instance in _resources(template, "AWS::RDS::DBInstance")
+            if instance.get("DBInstanceClass") == "db.serverless"
+            and instance.get("DBClusterIdentifier") == {"Ref": cluster_id}
+        )
         minimum = float(cluster.get("ServerlessV2ScalingConfiguration", {}).get("MinCapacity", 0.5))
         pause = ", pauses when idle" if minimum == 0 else ""
         what = f"Aurora Serverless v2 instance at its minimum ({minimum:g} ACU{pause})"

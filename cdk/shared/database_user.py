@@ -76,8 +76,10 @@ class DatabaseUser(Construct):
             handler="index.on_event",
             code=lambda_.Code.from_asset(str(_HANDLER_DIR), exclude=["__pycache__", "*.pyc"]),
             role=role,
-            # Statements of at most 45 s each, and up to 3 minutes for a paused cluster to resume.
-            timeout=Duration.minutes(5),
+            # Lambda's longest: up to 3 minutes for a paused cluster to resume, then up to ten
+            # statements of at most 45 s each (the handler stops starting statements in time
+            # to answer CloudFormation before this runs out).
+            timeout=Duration.minutes(15),
             log_group=handler_logs,
             description="Creates the app's PostgreSQL user through the RDS Data API (no VPC).",
         )
@@ -99,4 +101,3 @@ class DatabaseUser(Construct):
         # (the cluster itself is already referenced).
         writers = [child for child in cluster.node.find_all() if isinstance(child, rds.CfnDBInstance)]
         self.resource.node.add_dependency(role, *writers)
-        self.username = username

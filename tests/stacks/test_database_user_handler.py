@@ -335,6 +335,51 @@ def test_a_resuming_cluster_is_waited_for(data_api: FakeDataApi, monkeypatch: py
     assert slept == [index.RETRY_INTERVAL_SECONDS] * 2
 
 
+def test_no_statement_starts_that_might_outlast_the_deadline(data_api: FakeDataApi) -> None:
+    # A statement the function could not see end would leave CloudFormation unanswered.
+    deadline = time.monotonic() + index.CALL_SECONDS - 1
+    with pytest.raises(TimeoutError, match="not enough time left to run a statement"):
+        index.handle(event("Create"), data_api, secrets(secret_of(ROLE, "pw")), deadline=deadline)
+    assert data_api.calls == []
+
+
+def test_a_resume_is_waited_for_only_while_a_statement_can_still_end_in_time(
+    data_api: FakeDataApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "sleep", lambda seconds: now.__setitem__(0, now[0] + seconds))
+    data_api.failures = ["DatabaseResumingException"] * 100
+    deadline = index.CALL_SECONDS + 3 * index.RETRY_INTERVAL_SECONDS
+    with pytest.raises(TimeoutError):
+        index.handle(event("Create"), data_api, secrets(secret_of(ROLE, "pw")), deadline=deadline)
+    assert len(data_api.calls) == 4
+
+
+class _Context:
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+def test_the_deadline_leaves_time_to_answer_before_the_function_times_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # as in Lambda; no call reaches AWS
+    seen: list[float | None] = []
+
+    def handle(*args: object, deadline: float | None = None) -> str:
+        seen.append(deadline)
+        return ROLE
+
+    monkeypatch.setattr(index, "handle", handle)
+    monkeypatch.setattr(index, "respond", lambda *args: None)
+    before = time.monotonic()
+    index.on_event(event("Create"), _Context())
+    (deadline,) = seen
+    assert deadline is not None
+    assert before + 900 - index.ANSWER_SECONDS <= deadline <= time.monotonic() + 900 - index.ANSWER_SECONDS
+
+
 def test_other_errors_fail_the_request_at_once(data_api: FakeDataApi) -> None:
     data_api.failures = ["ForbiddenException"]
 
@@ -388,7 +433,7 @@ def test_a_failed_create_answers_cloudformation_with_an_id_its_rollback_leaves_a
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")  # as in Lambda; no call reaches AWS
 
-    def failing(*args: object) -> str:
+    def failing(*args: object, **kwargs: object) -> str:
         raise RuntimeError("no cluster")
 
     monkeypatch.setattr(index, "handle", failing)
@@ -400,7 +445,7 @@ def test_a_failed_create_answers_cloudformation_with_an_id_its_rollback_leaves_a
         "LogicalResourceId": "AppUser",
     }
 
-    index.on_event(request, None)
+    index.on_event(request, _Context())
 
     assert _Recorder.bodies == [
         {

@@ -478,6 +478,19 @@ def test_go_peer_without_go_is_a_note(tmp_path: Path, monkeypatch: pytest.Monkey
     assert built.missing.startswith("no `go` on PATH")
 
 
+def test_a_go_build_that_outlasts_its_timeout_is_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_go = tmp_path / "go"
+    fake_go.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake_go.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(go_peer, "BUILD_TIMEOUT_S", 0.2)
+    built = go_peer.build(tmp_path)
+    assert built.binary is None
+    assert built.missing == "go build did not finish within 0.2 s"
+
+
 @pytest.mark.skipif(shutil.which("go") is None, reason="no go: the bench skips its Go peer too")
 @pytest.mark.slow
 def test_go_peer_shortens_and_redirects_like_ours(tmp_path: Path) -> None:

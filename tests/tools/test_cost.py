@@ -130,3 +130,27 @@ def test_report_totals_each_stack(templates: Templates) -> None:
     table = cost.report({"app_runner": {"UsersRedisStack": templates["app_runner"]["UsersRedisStack"]}})
     total = sum(line.usd_per_month for line in cost.idle_costs(templates["app_runner"]["UsersRedisStack"]))
     assert f"| app_runner | **UsersRedisStack** | **idle total** |  | **{total:.2f}** |" in table.splitlines()
+
+
+def test_each_aurora_cluster_pays_for_its_own_serverless_instances() -> None:
+    def instance(cluster: str) -> dict[str, object]:
+        properties = {"DBInstanceClass": "db.serverless", "DBClusterIdentifier": {"Ref": cluster}}
+        return {"Type": "AWS::RDS::DBInstance", "Properties": properties}
+
+    def cluster(minimum: float) -> dict[str, object]:
+        scaling = {"MinCapacity": minimum, "MaxCapacity": 2}
+        return {"Type": "AWS::RDS::DBCluster", "Properties": {"ServerlessV2ScalingConfiguration": scaling}}
+
+    template: cost.Template = {
+        "Resources": {
+            "One": cluster(0.5),
+            "OneWriter": instance("One"),
+            "OneReader": instance("One"),
+            "Two": cluster(1),
+            "TwoWriter": instance("Two"),
+        }
+    }
+    month = prices.AURORA_ACU_HOUR_USD * prices.HOURS_PER_MONTH
+    lines = cost.idle_costs(template)
+    assert [line.count for line in lines] == [2, 1]
+    assert [line.usd_per_month for line in lines] == pytest.approx([2 * 0.5 * month, 1 * month])

@@ -19,7 +19,7 @@ from tools import REPO_ROOT
 SOURCE = REPO_ROOT / "tools" / "bench" / "go_shortener"
 #: Where Debian's -dev packages install Go sources.
 SYSTEM_GOPATH = Path("/usr/share/gocode")
-BUILD_TIMEOUT_S = 600
+BUILD_TIMEOUT_S: float = 600
 
 
 @dataclass(frozen=True)
@@ -44,15 +44,18 @@ def build(work: Path) -> Built:
         "GOCACHE": str(work / "gocache"),
         "CGO_ENABLED": "0",
     }
-    done = subprocess.run(
-        [go, "build", "-o", str(binary), "."],
-        cwd=SOURCE,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            [go, "build", "-o", str(binary), "."],
+            cwd=SOURCE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return Built(None, f"go build did not finish within {BUILD_TIMEOUT_S} s")
     if done.returncode != 0:
         first = (done.stderr.strip().splitlines() or ["no output"])[0]
         return Built(None, f"go build failed (is golang-github-aws-aws-sdk-go-v2-dev installed?): {first}")

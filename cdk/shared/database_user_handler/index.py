@@ -52,18 +52,22 @@ SCRAM_ITERATIONS = 4096
 CLONE_SUFFIX = "_clone"
 #: SQLSTATE dependent_objects_still_exist: DROP ROLE of a role that owns objects.
 DEPENDENT_OBJECTS = "2BP01"
+#: The Data API ends a statement after 45 s; the connection and the read are bounded too,
+#: so one ``execute_statement`` call, retries included, ends within ``CALL_SECONDS``.
+CLIENT_CONFIG = Config(
+    connect_timeout=5, read_timeout=50, retries={"total_max_attempts": 2, "mode": "standard"}
+)
+CALL_SECONDS = 2 * (5 + 50)
 #: The Data API's answers while a paused Aurora Serverless v2 cluster resumes (about 15 s)
 #: or the instance is briefly unavailable: waited out, up to ``RESUME_WAIT_SECONDS``. The
 #: request itself resumes the instance ("wait a few seconds and try again": the rds-data
 #: model's DatabaseResumingException).
-#: The Data API ends a statement after 45 s; the connection and the read are bounded too, so
-#: the function answers CloudFormation before its own timeout.
-CLIENT_CONFIG = Config(
-    connect_timeout=5, read_timeout=50, retries={"total_max_attempts": 3, "mode": "standard"}
-)
 TRANSIENT_ERRORS = frozenset({"DatabaseResumingException", "DatabaseUnavailableException"})
 RESUME_WAIT_SECONDS = 180.0
 RETRY_INTERVAL_SECONDS = 5.0
+#: Kept back from the function's own timeout to answer CloudFormation (``respond``'s
+#: timeout, and some): a function that timed out would leave the stack waiting an hour.
+ANSWER_SECONDS = 40.0
 #: The privileges the todo app needs: connect, create its tables in ``public`` (it owns
 #: them), and use the tables that exist already (created by the master user before the app
 #: had a user of its own).
@@ -95,7 +99,10 @@ class Database:
         *,
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
+        deadline: float | None = None,
     ) -> None:
+        """``deadline``: the ``clock`` time by which every call must have ended (None: no
+        limit); a statement that might not end by then is not started (``TimeoutError``)."""
         self._client = client
         self._target = {
             "resourceArn": properties["ClusterArn"],
@@ -104,10 +111,16 @@ class Database:
         }
         self._sleep = sleep or time.sleep
         self._clock = clock or time.monotonic
+        self._deadline = deadline
 
     def execute(self, sql: str, parameters: Sequence[Mapping[str, Any]] = ()) -> Mapping[str, Any]:
         give_up = self._clock() + RESUME_WAIT_SECONDS
         while True:
+            if self._deadline is not None and self._clock() + CALL_SECONDS > self._deadline:
+                raise TimeoutError(
+                    "not enough time left to run a statement and still answer CloudFormation; "
+                    "the cluster may still be resuming: retry the deployment"
+                )
             try:
                 extra = {"parameters": list(parameters)} if parameters else {}
                 return self._client.execute_statement(**self._target, sql=sql, **extra)
@@ -249,10 +262,13 @@ def _retire(database: Database, role_name: str, database_name: str) -> None:
         database.execute(f"ALTER ROLE {role} NOLOGIN")
 
 
-def handle(event: Mapping[str, Any], data_api: DataApi, secrets: Secrets) -> str:
-    """Carry out the request; the physical id, or an exception for CloudFormation to show."""
+def handle(
+    event: Mapping[str, Any], data_api: DataApi, secrets: Secrets, *, deadline: float | None = None
+) -> str:
+    """Carry out the request; the physical id, or an exception for CloudFormation to show.
+    ``deadline``: the ``time.monotonic()`` by which every statement must have ended."""
     properties: Mapping[str, str] = event["ResourceProperties"]
-    database = Database(data_api, properties)
+    database = Database(data_api, properties, deadline=deadline)
     request_type = event["RequestType"]
     if request_type in ("Create", "Update"):
         return create_or_update(database, secrets, properties)
@@ -281,14 +297,23 @@ def respond(event: Mapping[str, Any], status: str, physical_id: str, reason: str
         pass
 
 
-def on_event(event: dict[str, Any], context: object) -> None:
-    """Lambda entry point: handle the request and always answer CloudFormation."""
+class LambdaContext(Protocol):
+    """The part of Lambda's context object the handler uses."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+def on_event(event: dict[str, Any], context: LambdaContext) -> None:
+    """Lambda entry point: handle the request and always answer CloudFormation, before the
+    function's own timeout."""
     LOGGER.info(json.dumps({**event, "ResponseURL": "<redacted>"}, default=str))
+    deadline = time.monotonic() + context.get_remaining_time_in_millis() / 1000 - ANSWER_SECONDS
     try:
         physical_id = handle(
             event,
             boto3.client("rds-data", config=CLIENT_CONFIG),
             boto3.client("secretsmanager", config=CLIENT_CONFIG),
+            deadline=deadline,
         )
         status, reason = "SUCCESS", "OK"
     except Exception as error:
