@@ -21,20 +21,13 @@ from chaos.openapi import document
 from chaos.routes import STORE, blueprint, crash_blueprint
 from chaos.store import ItemStore
 from common import create_base_app
+from common.dynamodb import DynamoDB
 from common.openapi import serve_openapi
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
-    STORE.init_app(
-        app,
-        ItemStore(
-            table_name=app.config["TABLE_NAME"],
-            region=app.config["AWS_REGION"],
-            endpoint_url=app.config["DYNAMODB_ENDPOINT_URL"],
-            max_attempts=app.config["DYNAMODB_MAX_ATTEMPTS"],
-        ),
-    )
+    STORE.init_app(app, ItemStore(DynamoDB.from_config(app.config), table_name=app.config["TABLE_NAME"]))
     app.register_blueprint(blueprint)
     # Switched off, the crash endpoints do not exist (404): a deployed copy is no kill switch.
     if app.config["CHAOS_ENABLED"]:

@@ -24,9 +24,9 @@ MAX_WRITE_ATTEMPTS = 5
 
 
 class ItemStore:
-    def __init__(self, *, table_name: str, region: str, endpoint_url: str | None, max_attempts: int) -> None:
+    def __init__(self, dynamodb: DynamoDB, *, table_name: str) -> None:
         self._table_name = table_name
-        self._dynamodb = DynamoDB(endpoint_url, region, max_attempts=max_attempts)
+        self._dynamodb = dynamodb
 
     def newest(self) -> list[dict[str, str]]:
         with self._dynamodb.request():

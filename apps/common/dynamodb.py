@@ -145,6 +145,18 @@ class DynamoDB:
         )
         self._max_attempts = max_attempts
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> DynamoDB:
+        """The client an app's Flask ``config`` describes, as its settings load it:
+        ``AWS_REGION``, and ``DYNAMODB_ENDPOINT_URL`` and ``DYNAMODB_MAX_ATTEMPTS`` if set."""
+        endpoint_url, region = config.get("DYNAMODB_ENDPOINT_URL"), config["AWS_REGION"]
+        max_attempts = config.get("DYNAMODB_MAX_ATTEMPTS", MAX_ATTEMPTS)
+        if not isinstance(region, str) or not isinstance(max_attempts, int):
+            raise TypeError(
+                f"AWS_REGION {region!r} or DYNAMODB_MAX_ATTEMPTS {max_attempts!r} has the wrong type"
+            )
+        return cls(endpoint_url if isinstance(endpoint_url, str) else None, region, max_attempts=max_attempts)
+
     @contextmanager
     def request(self) -> Iterator[None]:
         """One request's DynamoDB work: its calls share one deadline (``DEADLINE_SECONDS``),

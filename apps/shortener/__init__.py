@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from common import create_base_app
+from common.dynamodb import DynamoDB
 from common.openapi import serve_openapi
 from shortener import settings
 from shortener.codes import generate_code
@@ -30,16 +31,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``SHORTCODE_GENERATOR`` (a ``() -> str`` replacing the random code generator).
     """
     app = create_base_app(__name__, settings=settings.load(os.environ, config), overrides=config)
-    STORE.init_app(
-        app,
-        LinkStore(
-            table_name=app.config["TABLE_NAME"],
-            region=app.config["AWS_REGION"],
-            endpoint_url=app.config.get("DYNAMODB_ENDPOINT_URL"),
-            max_attempts=app.config["DYNAMODB_MAX_ATTEMPTS"],
-            generate_code=app.config.get("SHORTCODE_GENERATOR", generate_code),
-        ),
+    store = LinkStore(
+        DynamoDB.from_config(app.config),
+        table_name=app.config["TABLE_NAME"],
+        generate_code=app.config.get("SHORTCODE_GENERATOR", generate_code),
     )
+    STORE.init_app(app, store)
     app.register_blueprint(blueprint)
     serve_openapi(app, DOCUMENT)
     return app

@@ -17,18 +17,10 @@ MAX_CODE_ATTEMPTS = 5
 
 
 class LinkStore:
-    def __init__(
-        self,
-        *,
-        table_name: str,
-        region: str,
-        endpoint_url: str | None,
-        max_attempts: int,
-        generate_code: Callable[[], str],
-    ) -> None:
+    def __init__(self, dynamodb: DynamoDB, *, table_name: str, generate_code: Callable[[], str]) -> None:
         self._table_name = table_name
         self._generate_code = generate_code
-        self._dynamodb = DynamoDB(endpoint_url, region, max_attempts=max_attempts)
+        self._dynamodb = dynamodb
 
     def create(self, long_url: str) -> str:
         """Store ``long_url`` under a new code; never overwrites an existing code."""

@@ -15,6 +15,7 @@ from common.dynamodb import (
     DEADLINE_SECONDS,
     READ_TIMEOUT_SECONDS,
     USER_AGENT_PREFIX,
+    DynamoDB,
     dynamodb_client,
     dynamodb_setting_errors,
     user_agent,
@@ -123,3 +124,9 @@ def test_the_client_sends_a_fixed_user_agent_and_leaves_validation_to_dynamodb(
     assert user_agents[0] == user_agents[1]
     assert user_agents[0].startswith(f"{user_agent()} ")
     assert user_agent() == f"{USER_AGENT_PREFIX} Boto3/{boto3.__version__}"
+
+
+def test_the_client_comes_from_the_config_the_settings_load() -> None:
+    assert isinstance(DynamoDB.from_config({"AWS_REGION": "eu-west-1", "DYNAMODB_MAX_ATTEMPTS": 2}), DynamoDB)
+    with pytest.raises(TypeError, match="AWS_REGION None or DYNAMODB_MAX_ATTEMPTS 3 has the wrong type"):
+        DynamoDB.from_config({"AWS_REGION": None, "DYNAMODB_MAX_ATTEMPTS": 3})
