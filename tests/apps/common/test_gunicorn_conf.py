@@ -22,13 +22,19 @@ from tools.local_http import get
 WORKERS = 2
 
 
+def _probe_env() -> dict[str, str]:
+    """The environment of a gunicorn serving the probe app instead of an app package."""
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("APP_MODULE", None)
+    return env
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
     """gunicorn with the image's config serving the probe; yields (port, master pid)."""
     port = process.free_port()
     args = [*dev.gunicorn_args(port), "--workers", str(WORKERS), "tests.apps.common.gc_probe:app"]
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("APP_MODULE", None)
+    env = _probe_env()
     log_file = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     started = process.start(args, log_file=log_file, env=env)
     try:
@@ -114,8 +120,7 @@ def test_a_stop_signal_reaches_a_worker_still_starting(tmp_path: Path, sig: sign
     conf.write_text(_PAUSED_FORK_CONF.format(conf=str(dev.GUNICORN_CONF), marker=str(marker)))
     port = process.free_port()
     args = [*dev.gunicorn_args(port), "-c", str(conf), "--workers", "1", "tests.apps.common.gc_probe:app"]
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    env.pop("APP_MODULE", None)
+    env = _probe_env()
     log_file = tmp_path / "gunicorn.log"
     master = process.start(args, log_file=log_file, env=env)
     try:
